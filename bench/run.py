@@ -1,0 +1,154 @@
+"""Benchmark irref against interpreter floors measured in the same run.
+
+    python bench/run.py            # full run: shipped catalog plus 100 / 1,000 / 10,000 extra records
+    python bench/run.py --quick    # smoke run for CI: few repetitions, 100 extra records
+
+Floors: F = `python -c "import typer"`, R = `python -c "import typer, rich.console, rich.table, rich.panel"`.
+Every figure is the median wall time of N runs of the installed `irref` script (warm cache,
+stdout to a pipe). Synthetic catalogs are copies of the shipped records with new ids, names,
+aliases and conditions, written as ordinary YAML files. This is a benchmark, not a test:
+nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+IRREF = Path(sys.executable).with_name("irref")
+
+
+def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, int, int]:
+    """(seconds, max RSS in KiB, exit code) of one run."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return elapsed, usage.ru_maxrss, proc.returncode
+
+
+def median(argv: list[str], env: dict[str, str], n: int) -> tuple[float, int]:
+    run_once(argv, env)  # warm-up (also builds the cache)
+    times, rss = [], []
+    for _ in range(n):
+        t, r, code = run_once(argv, env)
+        if code not in (0, 1):
+            raise SystemExit(f"benchmark command failed ({code}): {' '.join(argv)}")
+        times.append(t)
+        rss.append(r)
+    return statistics.median(times), max(rss)
+
+
+def make_catalog(target: Path, n: int) -> None:
+    """Write n synthetic procedure files (copies of shipped records) plus their conditions."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe", pure=False)
+    yaml.default_flow_style = False
+    shipped = sorted((ROOT / "data" / "procedures").glob("*.yaml"))
+    bases = [yaml.load(p.read_text(encoding="utf-8")) for p in shipped]
+    procs = target / "procedures"
+    procs.mkdir(parents=True)
+    n_conditions = max(1, n // 20)
+    conditions = [
+        {"id": f"synthetic-condition-{j}", "name": f"Synthetic condition {j}", "synonyms": [f"syn cond {j}"]}
+        for j in range(n_conditions)
+    ]
+    with open(target / "conditions.yaml", "w", encoding="utf-8") as fh:
+        yaml.dump(conditions, fh)
+    for i in range(n):
+        rec = dict(bases[i % len(bases)])
+        rid = f"{rec['id']}-site{i}"
+        rec["id"] = rid
+        rec["name"] = f"{rec['name']} (site protocol {i})"
+        rec["aliases"] = [f"{a} site{i}" for a in rec.get("aliases", [])[:3]]
+        rec["parent"] = None
+        rec["conditions"] = [
+            *rec["conditions"],
+            {"id": f"synthetic-condition-{i % n_conditions}", "purpose": "treats it"},
+        ]
+        with open(procs / f"{rid}.yaml", "w", encoding="utf-8") as fh:
+            yaml.dump(rec, fh)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="smoke run: 3 repetitions, 100 extra records")
+    parser.add_argument("-n", type=int, default=15, help="repetitions per figure (default 15)")
+    args = parser.parse_args()
+    n = 3 if args.quick else args.n
+    sizes = [100] if args.quick else [100, 1000, 10000]
+    if not IRREF.exists():
+        raise SystemExit(f"irref is not installed beside {sys.executable}")
+
+    work = Path(tempfile.mkdtemp(prefix="irref-bench-"))
+    base_env = {k: v for k, v in os.environ.items() if k not in ("IRREF_DATA_DIRS", "IRREF_DEBUG")}
+    base_env["COLUMNS"] = "100"
+    py = sys.executable
+    rows: list[tuple[str, float, str, float | None]] = []
+    try:
+        env = {**base_env, "IRREF_CACHE_DIR": str(work / "cache-shipped")}
+        bare, _ = median([py, "-c", "pass"], env, n)
+        floor_f, _ = median([py, "-c", "import typer"], env, n)
+        floor_r, _ = median([py, "-c", "import typer, rich.console, rich.table, rich.panel"], env, n)
+        rows += [
+            ("python -c pass", bare, "", None),
+            ("F: import typer", floor_f, "", None),
+            ("R: import typer+rich", floor_r, "", None),
+        ]
+
+        def fig(label: str, argv: list[str], e: dict[str, str], floor: float, fname: str) -> float:
+            t, _ = median([str(IRREF), *argv], e, n)
+            rows.append((label, t, fname, t / floor))
+            return t
+
+        fig("show ablation --json", ["show", "ablation", "--json"], env, floor_f, "F")
+        fig("show vertebroplsaty --json (fuzzy)", ["show", "vertebroplsaty", "--json"], env, floor_f, "F")
+        fig("show ablation (Rich, to a pipe)", ["show", "ablation"], env, floor_r, "R")
+        fig("list --modality CT --json", ["list", "--modality", "CT", "--json"], env, floor_f, "F")
+
+        growth: dict[int, float] = {}
+        for size in sizes:
+            data = work / f"data-{size}"
+            make_catalog(data, size)
+            e = {**base_env, "IRREF_CACHE_DIR": str(work / f"cache-{size}"), "IRREF_DATA_DIRS": str(data)}
+            start = time.perf_counter()
+            run_once([str(IRREF), "show", "ablation", "--json"], e)
+            cold = time.perf_counter() - start
+            rows.append((f"+{size}: cold build (show ablation)", cold, "", None))
+            growth[size] = fig(f"+{size}: show ablation --json", ["show", "ablation", "--json"], e, floor_f, "F")
+            fig(f"+{size}: show vertebroplsaty --json", ["show", "vertebroplsaty", "--json"], e, floor_f, "F")
+            fig(
+                f"+{size}: for-condition 'liver cancer' --json",
+                ["for-condition", "liver cancer", "--json"],
+                e,
+                floor_f,
+                "F",
+            )
+            fig(f"+{size}: list --modality CT --json", ["list", "--modality", "CT", "--json"], e, floor_f, "F")
+            _, rss = median([str(IRREF), "list", "--modality", "CT", "--json"], e, max(3, n // 3))
+            rows.append((f"+{size}: max RSS warm list (MiB)", rss / 1024, "", None))
+        print(f"{'figure':48} {'median s':>9} {'x floor':>9}")
+        for label, t, fname, ratio in rows:
+            unit = f"{t:9.1f}" if "MiB" in label else f"{t:9.3f}"
+            r = f"{ratio:6.2f} x{fname}" if ratio is not None else ""
+            print(f"{label:48} {unit} {r:>9}")
+        if len(growth) > 1:
+            small, big = growth[min(growth)], growth[max(growth)]
+            print(f"growth of warm exact show, +{min(growth)} -> +{max(growth)}: {big / small:.2f} x")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

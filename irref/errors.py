@@ -1,0 +1,43 @@
+"""Exit codes and the exception hierarchy (stdlib only)."""
+
+from __future__ import annotations
+
+import enum
+
+
+class ExitCode(enum.IntEnum):
+    """Every exit status irref returns."""
+
+    OK = 0
+    NOT_FOUND = 1  # nothing matched the query, or `validate` found problems
+    USAGE = 2  # bad arguments, unusable query, or unusable data
+    INTERRUPTED = 130  # Ctrl-C
+
+
+class IrrefError(Exception):
+    """A user-facing error: printed as one `Error: ...` line, never as a traceback."""
+
+    exit_code: ExitCode = ExitCode.USAGE
+
+    def __init__(self, message: str, *, hints: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hints = hints or []
+
+
+class NotFoundError(IrrefError):
+    """A query matched nothing with enough confidence."""
+
+    exit_code = ExitCode.NOT_FOUND
+
+
+class UsageError(IrrefError):
+    """The query or option value cannot be used."""
+
+    exit_code = ExitCode.USAGE
+
+
+class DataError(IrrefError):
+    """The data cannot be loaded at all (e.g. no catalog directory)."""
+
+    exit_code = ExitCode.USAGE

@@ -1,0 +1,116 @@
+"""Resolve what a user typed to a procedure, condition, modality, category or region.
+
+Order: exact match on a normalised id, name or alias (a dict lookup, no fuzzy
+library imported) -> fuzzy match with rapidfuzz over the same keys, accepted only
+above a confidence threshold and with a clear winner. Otherwise: NotFoundError
+carrying up to five "did you mean" suggestions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from irref.errors import NotFoundError, UsageError
+from irref.normalize import fold, normalize, strip_controls
+
+#: Minimum score (0-100) for a fuzzy hit to count as a match.
+CONFIDENT = 87.0
+#: Minimum score for a key to be offered as a suggestion.
+SUGGEST = 60.0
+#: Queries shorter than this (after normalising) only match exactly.
+MIN_FUZZY_LEN = 5
+#: A fuzzy winner must beat the best other id by this many points (unless near-perfect).
+MARGIN = 3.0
+MAX_QUERY = 200
+
+
+@dataclass(frozen=True)
+class Match:
+    """The id a query resolved to, and how."""
+
+    id: str
+    query: str
+    exact: bool
+    score: float
+
+
+def clean_query(query: str, what: str = "query") -> str:
+    """Reject unusable queries with a clear message; return the query without control characters."""
+    text = strip_controls(query or "")
+    if not text.strip():
+        raise UsageError(f"empty {what}: give a name, e.g. 'irref show ablation'")
+    if len(text) > MAX_QUERY:
+        raise UsageError(f"{what} is {len(text)} characters long; the limit is {MAX_QUERY}")
+    if not normalize(text):
+        raise UsageError(f"{what} {text.strip()!r} has no letters or digits to look up")
+    return text.strip()
+
+
+def _sounds(text: str) -> str:
+    """Fold spellings that sound alike ('nefrostomy' ~ 'nephrostomy'), for fuzzy scoring only."""
+    return text.replace("ph", "f").replace("th", "t").replace("y", "i").replace("c", "k")
+
+
+def ranked(keys: Mapping[str, str], query: str, limit: int = 5) -> list[tuple[str, float, str]]:
+    """(id, score, key) of the best fuzzy candidates, best first, one per id.
+
+    The score is the best of rapidfuzz's Indel ratio (also on sound-alike folded text:
+    'nefrostomy'), its token-sort ratio (word order: 'FNA thyroid') and its OSA similarity
+    (swapped letters: 'veterbroplasty'), on 0-100.
+    """
+    from rapidfuzz import fuzz, process
+    from rapidfuzz.distance import OSA
+
+    q = normalize(query)
+    if not q:
+        return []
+    choices = list(keys)
+    best: dict[str, tuple[float, str]] = {}
+    for probe in {q, q.replace(" ", "")}:
+        for scorer, scale, proc in (
+            (fuzz.ratio, 1.0, None),
+            (fuzz.ratio, 1.0, _sounds),
+            (fuzz.token_sort_ratio, 1.0, None),
+            (OSA.normalized_similarity, 100.0, None),
+        ):
+            cutoff = SUGGEST / scale
+            hits = process.extract(probe, choices, scorer=scorer, processor=proc, limit=limit * 4, score_cutoff=cutoff)
+            for key, score, _ in hits:
+                s = float(score) * scale
+                owner = keys[key]
+                if s > best.get(owner, (-1.0, ""))[0]:
+                    best[owner] = (s, key)
+    out = sorted(((rid, s, k) for rid, (s, k) in best.items()), key=lambda t: (-t[1], t[0]))
+    return out[:limit]
+
+
+def resolve(
+    keys: Mapping[str, str], query: str, *, what: str = "procedure", names: Mapping[str, str] | None = None
+) -> Match:
+    """Resolve a query against a table of normalised keys; raise NotFoundError if not confident."""
+    text = clean_query(query, what)
+    q = normalize(text)
+    for key in (q, q.replace(" ", "")):
+        if key in keys:
+            return Match(keys[key], text, True, 100.0)
+    candidates = ranked(keys, text) if len(q.replace(" ", "")) >= 2 else []
+    if candidates and len(q.replace(" ", "")) >= MIN_FUZZY_LEN:
+        rid, score, key = candidates[0]
+        runner_up = candidates[1][1] if len(candidates) > 1 else 0.0
+        # '-ectomy' names a surgical removal: never let a typo turn it into an IR '-ostomy'
+        surgical = any(w.endswith("ectomy") for w in q.split()) != ("ectomy" in key)
+        if score >= CONFIDENT and (score >= 95 or score - runner_up >= MARGIN) and not surgical:
+            return Match(rid, text, False, score)
+    hints = [rid for rid, s, _ in candidates if s >= SUGGEST]
+    shown = [names.get(h, h) if names else h for h in hints]
+    raise NotFoundError(f"no {what} matches {text!r}", hints=shown)
+
+
+def resolve_choice(choices: tuple[str, ...], query: str, *, what: str) -> str:
+    """Resolve against a small fixed vocabulary (categories, body regions)."""
+    keys = {}
+    for choice in choices:
+        keys[normalize(choice)] = choice
+        keys[fold(choice).replace(" ", "")] = choice
+    return resolve(keys, query, what=what).id

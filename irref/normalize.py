@@ -1,0 +1,53 @@
+"""Query and name normalisation shared by indexing and lookup (stdlib only)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from irref.vocab import FILLER_WORDS, SPELLING
+
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+_Y90 = re.compile(r"\by ?90\b")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
+
+
+def strip_controls(text: str) -> str:
+    """Remove ANSI escape sequences and control characters (keeps newlines and tabs)."""
+    text = _ANSI.sub("", text)
+    return "".join(ch for ch in text if ch in "\n\t" or not _CONTROL.match(ch))
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip diacritics, and turn punctuation, hyphens and spacing into single spaces."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.lower().replace("&", " and ").replace("'", "")
+    return " ".join(_NON_WORD.sub(" ", text).split())
+
+
+def _stem(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def normalize(text: str) -> str:
+    """The lookup key of a name, alias or query.
+
+    Case, diacritics, punctuation, hyphens and spacing are folded; British spellings
+    become American; ``Y-90``/``Y 90`` become ``y90``; simple plurals are reduced and
+    filler words such as "procedure" or "placement" are dropped.
+    """
+    text = fold(text)
+    for british, american in SPELLING:
+        if british in text:
+            text = text.replace(british, american)
+    text = _Y90.sub("y90", text)
+    words = [_stem(w) for w in text.split() if w not in FILLER_WORDS]
+    if not words:  # a query made only of filler words keeps them
+        words = [_stem(w) for w in text.split()]
+    return " ".join(words)

@@ -1,0 +1,151 @@
+"""Fixed vocabularies of the record (pure constants: imported on every path)."""
+
+from __future__ import annotations
+
+CATEGORIES: tuple[str, ...] = (
+    "vascular",
+    "interventional oncology",
+    "embolization",
+    "venous",
+    "venous access",
+    "dialysis access",
+    "biopsy",
+    "drainage",
+    "gastrointestinal",
+    "genitourinary",
+    "spine and musculoskeletal",
+    "pain",
+    "neurointerventional",
+    "pediatric and vascular anomalies",
+    "women's health",
+    "men's health",
+    "chest",
+)
+
+BODY_REGIONS: tuple[str, ...] = (
+    "head and neck",
+    "brain",
+    "spine",
+    "chest",
+    "lungs",
+    "heart",
+    "breast",
+    "abdomen",
+    "liver",
+    "bile ducts",
+    "gallbladder",
+    "pancreas",
+    "spleen",
+    "adrenal glands",
+    "kidneys",
+    "ureters",
+    "bladder",
+    "prostate",
+    "uterus",
+    "ovaries",
+    "scrotum",
+    "stomach",
+    "intestines",
+    "pelvis",
+    "arms",
+    "legs",
+    "bones",
+    "joints",
+    "skin and soft tissue",
+    "arteries",
+    "veins",
+    "lymphatics",
+    "thyroid",
+    "whole body",
+)
+
+ANESTHESIA: tuple[str, ...] = ("none", "local", "moderate sedation", "general")
+SETTINGS: tuple[str, ...] = ("outpatient", "overnight", "inpatient")
+PEDIATRIC_USE: tuple[str, ...] = ("yes", "sometimes", "rarely", "no")
+BLEEDING_RISK: tuple[str, ...] = ("low", "high")
+
+#: Record fields in display order, with the heading `show` gives each one.
+SECTIONS: dict[str, str] = {
+    "summary": "Summary",
+    "description": "Description",
+    "steps": "How it is done",
+    "modalities": "Imaging guidance",
+    "conditions": "Conditions",
+    "body_regions": "Body regions",
+    "preparation": "Preparation",
+    "anesthesia": "Anesthesia",
+    "setting": "Setting",
+    "bleeding_risk": "Bleeding risk (SIR 2019)",
+    "aftercare": "Aftercare",
+    "recovery": "Recovery",
+    "risks": "Risks",
+    "benefits": "Benefits",
+    "contraindications": "Contraindications",
+    "equipment": "Equipment",
+    "alternatives": "Alternatives",
+    "pediatric": "Children",
+    "related": "Related",
+    "variants": "Variants",
+    "references": "References",
+}
+
+#: Friendly names accepted by `show --section` besides the field names.
+SECTION_ALIASES: dict[str, str] = {
+    "imaging": "modalities",
+    "guidance": "modalities",
+    "modality": "modalities",
+    "condition": "conditions",
+    "indications": "conditions",
+    "regions": "body_regions",
+    "region": "body_regions",
+    "prep": "preparation",
+    "anaesthesia": "anesthesia",
+    "sedation": "anesthesia",
+    "bleeding": "bleeding_risk",
+    "after": "aftercare",
+    "after care": "aftercare",
+    "risk": "risks",
+    "complications": "risks",
+    "benefit": "benefits",
+    "contraindication": "contraindications",
+    "devices": "equipment",
+    "alternative": "alternatives",
+    "children": "pediatric",
+    "paediatric": "pediatric",
+    "kids": "pediatric",
+    "refs": "references",
+    "reference": "references",
+    "sources": "references",
+    "how": "steps",
+    "procedure": "steps",
+    "step": "steps",
+    "kinds": "variants",
+    "types": "variants",
+}
+
+#: Words people wrap around a name that carry no meaning for lookup.
+FILLER_WORDS: frozenset[str] = frozenset(
+    {"procedure", "procedures", "placement", "placements", "insertion", "the", "an"}
+)
+
+#: British -> American spelling fragments, applied to whole normalised text.
+SPELLING: tuple[tuple[str, str], ...] = (
+    ("isation", "ization"),
+    ("haem", "hem"),
+    ("aema", "ema"),
+    ("oesophag", "esophag"),
+    ("oedema", "edema"),
+    ("tumour", "tumor"),
+    ("ischaem", "ischem"),
+    ("anaesth", "anesth"),
+    ("paediatr", "pediatr"),
+    ("foetal", "fetal"),
+    ("faecal", "fecal"),
+    ("gynaec", "gynec"),
+    ("leukaem", "leukem"),
+    ("oestr", "estr"),
+    ("colour", "color"),
+    ("centre", "center"),
+    ("fibre", "fiber"),
+    ("litre", "liter"),
+)

@@ -1,0 +1,230 @@
+"""Behaviour of the commands through Typer's CliRunner."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from irref.vocab import SECTIONS
+
+
+def test_version(cli):
+    from irref import __version__
+
+    r = cli("--version")
+    assert r.code == 0
+    assert r.out.strip() == f"irref {__version__}"
+
+
+def test_help_says_not_advice_and_has_examples(cli):
+    r = cli("--help")
+    assert r.code == 0
+    assert "not medical advice" in r.out
+    for command in ("show", "for-condition", "list", "validate", "schema"):
+        sub = cli(command, "--help")
+        assert sub.code == 0
+        assert "Example" in sub.out, command
+
+
+def test_show_json_is_the_whole_record(cli):
+    r = cli("show", "ablation", "--json")
+    assert r.code == 0, r.err
+    rec = r.json()
+    assert rec["id"] == "ablation"
+    for field in (
+        "name",
+        "summary",
+        "steps",
+        "modalities",
+        "conditions",
+        "preparation",
+        "aftercare",
+        "risks",
+        "references",
+        "bleeding_risk",
+        "pediatric",
+        "source",
+    ):
+        assert field in rec
+    assert rec["source"].endswith("ablation.yaml")
+
+
+def test_show_rich_has_every_section_and_variants(cli):
+    r = cli("show", "ablation")
+    assert r.code == 0
+    for heading in (
+        "Summary",
+        "How it is done",
+        "Imaging guidance",
+        "Preparation",
+        "Aftercare",
+        "Risks",
+        "References",
+        "Bleeding risk",
+        "Variants",
+    ):
+        assert heading in r.out, heading
+    assert "Radiofrequency ablation" in r.out  # a variant of the family entry
+    assert "\x1b[" not in r.out  # not a terminal: no ANSI codes
+    assert "not medical advice" in r.out
+
+
+def test_show_sections_only(cli):
+    r = cli("show", "nephrostomy", "--section", "preparation", "--section", "aftercare")
+    assert r.code == 0, r.err
+    assert "Preparation" in r.out and "Aftercare" in r.out
+    assert "Risks" not in r.out and "How it is done" not in r.out
+
+
+def test_show_sections_json(cli):
+    r = cli("show", "nephrostomy", "-s", "prep", "-s", "risks", "--json")
+    data = r.json()
+    assert set(data) == {"id", "name", "preparation", "risks"}
+
+
+def test_show_unknown_section_is_usage_error(cli):
+    r = cli("show", "nephrostomy", "--section", "wibble")
+    assert r.code == 2
+    assert r.out == ""
+    assert "unknown section 'wibble'" in r.err
+
+
+def test_fuzzy_hit_says_what_it_matched(cli):
+    r = cli("show", "vertebroplsaty", "--json")
+    assert r.code == 0
+    assert r.json()["id"] == "vertebroplasty"
+    assert "showing Vertebroplasty for 'vertebroplsaty'" in r.err
+
+
+def test_seed_misspelling_resolves(cli):
+    r = cli("show", "veterbroplasty", "--json")
+    assert r.code == 0
+    assert r.json()["id"] == "vertebroplasty"
+
+
+def test_miss_exit_1_with_suggestions_on_stderr(cli):
+    r = cli("show", "nephrostmy tube placment extra words", "--json")
+    assert r.code in (0, 1)
+    r = cli("show", "gastro", "--json")
+    assert r.code == 1
+    assert r.out == ""
+    assert "Error: no procedure matches 'gastro'" in r.err
+
+
+def test_miss_suggests(cli):
+    r = cli("show", "kyphoplast")
+    assert r.code == 0  # close enough to match
+    r = cli("show", "thrombo")
+    assert r.code == 1
+    assert "Did you mean" in r.err
+
+
+@pytest.mark.parametrize("query", ["appendectomy", "hip replacement", "xyzzy", "tonsillectomy"])
+def test_out_of_scope_is_not_found(cli, query):
+    r = cli("show", query, "--json")
+    assert r.code == 1
+    assert r.out == ""
+    assert f"no procedure matches '{query}'" in r.err
+
+
+def test_for_condition_pancreatic_cancer(cli):
+    r = cli("for-condition", "pancreatic cancer", "--json")
+    assert r.code == 0
+    ids = {rec["id"] for rec in r.json()}
+    assert "irreversible-electroporation" in ids
+    assert all(any(c["id"] == "pancreatic-cancer" for c in rec["conditions"]) for rec in r.json())
+    table = cli("for-condition", "pancreatic cancer", env={"COLUMNS": "200"})
+    assert "Irreversible electroporation" in table.out
+    assert "What it does for it" in table.out
+
+
+def test_for_condition_synonyms(cli):
+    by_lay = {rec["id"] for rec in cli("for-condition", "liver cancer", "--json").json()}
+    by_abbrev = {rec["id"] for rec in cli("for-condition", "HCC", "--json").json()}
+    by_name = {rec["id"] for rec in cli("for-condition", "hepatocellular carcinoma", "--json").json()}
+    assert by_lay == by_abbrev == by_name
+    assert "transarterial-chemoembolization" in by_lay
+
+
+def test_for_condition_unknown(cli):
+    r = cli("for-condition", "zzzz unknown", "--json")
+    assert r.code == 1
+    assert r.out == ""
+
+
+def test_list_modality_synonym(cli):
+    ct = cli("list", "--modality", "CT", "--json").json()
+    cat = cli("list", "--modality", "CAT scan", "--json").json()
+    assert [r["id"] for r in ct] == [r["id"] for r in cat]
+    assert len(ct) > 10
+    assert all("CT" in r["modalities"] for r in ct)
+
+
+def test_list_filters_combine(cli):
+    every = cli("list", "--json").json()
+    high = cli("list", "--bleeding-risk", "high", "--json").json()
+    spine_high = cli("list", "--bleeding-risk", "high", "--region", "spine", "--json").json()
+    assert 0 < len(spine_high) <= len(high) < len(every)
+    assert all(r["bleeding_risk"] == "high" and "spine" in r["body_regions"] for r in spine_high)
+    cat = cli("list", "--category", "biopsy", "--json").json()
+    assert cat and all(r["category"] == "biopsy" for r in cat)
+    cond = cli("list", "--condition", "fibroids", "--json").json()
+    assert "uterine-fibroid-embolization" in {r["id"] for r in cond}
+
+
+def test_list_no_rows_exit_1_and_empty_array(cli):
+    r = cli("list", "--category", "neurointerventional", "--region", "legs", "--json")
+    assert r.code == 1
+    assert r.json() == []
+
+
+def test_list_bad_filter_is_clean_error(cli):
+    r = cli("list", "--modality", "telepathy", "--json")
+    assert r.code == 1
+    assert r.out == ""
+    assert "no modality matches" in r.err
+    r = cli("list", "--bleeding-risk", "medium")
+    assert r.code == 2
+    assert "bleeding risk must be" in r.err
+
+
+def test_list_table(cli):
+    r = cli("list", "--modality", "ultrasound")
+    assert r.code == 0
+    assert "Procedures (modality=Ultrasound)" in r.out
+    assert "procedure(s)" in r.out
+
+
+def test_schema_is_generated_from_model(cli):
+    r = cli("schema")
+    schema = r.json()
+    assert schema["title"] == "Procedure"
+    assert set(SECTIONS) - {"variants"} <= set(schema["properties"])
+    assert "bleeding_risk" in schema["required"]
+
+
+def test_validate_shipped_catalog_is_clean(cli):
+    r = cli("validate")
+    assert r.code == 0, r.out
+    assert r.out == ""
+    assert "procedures" in r.err and "valid" in r.err
+
+
+def test_empty_query(cli):
+    r = cli("show", "   ")
+    assert r.code == 2
+    assert "empty procedure" in r.err
+    assert r.out == ""
+
+
+def test_json_output_is_parseable_everywhere(cli):
+    for args in (
+        ["show", "TACE", "--json"],
+        ["list", "--json"],
+        ["for-condition", "PAD", "--json"],
+        ["validate", "--json"],
+        ["schema"],
+    ):
+        r = cli(*args)
+        json.loads(r.out)
