@@ -85,9 +85,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="smoke run: 3 repetitions, 100 extra records")
     parser.add_argument("-n", type=int, default=15, help="repetitions per figure (default 15)")
+    parser.add_argument("--sizes", default="100,1000,10000", help="extra-record catalog sizes (default 100,1000,10000)")
     args = parser.parse_args()
     n = 3 if args.quick else args.n
-    sizes = [100] if args.quick else [100, 1000, 10000]
+    sizes = [100] if args.quick else [int(x) for x in args.sizes.split(",") if x.strip()]
     if not IRREF.exists():
         raise SystemExit(f"irref is not installed beside {sys.executable}")
 

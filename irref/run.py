@@ -103,11 +103,8 @@ def show(data_dirs: Sequence[str | Path], query: str, sections: list[str] | None
     return int(ExitCode.OK)
 
 
-def for_condition(data_dirs: Sequence[str | Path], condition: str, as_json: bool) -> int:
-    from irref import commands
-
-    index = load_index(data_dirs)
-    listing = commands.for_condition(index, condition)
+def _emit_listing(index, listing, title: str, as_json: bool) -> int:
+    """Notices to stderr, then the records as a JSON array or a Rich table; 1 when empty."""
     for notice in listing.notices:
         err(notice)
     if as_json:
@@ -116,8 +113,16 @@ def for_condition(data_dirs: Sequence[str | Path], condition: str, as_json: bool
         output.write_raw_array(index.raws(r.id for r in listing.rows), sys.stdout)
     else:
         views, con = _rich()
-        views.render_listing(con, listing, f"Procedures for {listing.condition['name']}")
-    return int(ExitCode.OK)
+        views.render_listing(con, listing, title)
+    return int(ExitCode.OK if listing.rows else ExitCode.NOT_FOUND)
+
+
+def for_condition(data_dirs: Sequence[str | Path], condition: str, as_json: bool) -> int:
+    from irref import commands
+
+    index = load_index(data_dirs)
+    listing = commands.for_condition(index, condition)
+    return _emit_listing(index, listing, f"Procedures for {listing.condition['name']}", as_json)
 
 
 def list_procedures(data_dirs: Sequence[str | Path], filters: dict[str, str | None], as_json: bool) -> int:
@@ -125,17 +130,8 @@ def list_procedures(data_dirs: Sequence[str | Path], filters: dict[str, str | No
 
     index = load_index(data_dirs)
     listing = commands.list_procedures(index, **filters)
-    for notice in listing.notices:
-        err(notice)
-    if as_json:
-        from irref import output
-
-        output.write_raw_array(index.raws(r.id for r in listing.rows), sys.stdout)
-    else:
-        views, con = _rich()
-        label = ", ".join(f"{k}={v}" for k, v in listing.filters.items()) or "all"
-        views.render_listing(con, listing, f"Procedures ({label})")
-    return int(ExitCode.OK if listing.rows else ExitCode.NOT_FOUND)
+    label = ", ".join(f"{k}={v}" for k, v in listing.filters.items()) or "all"
+    return _emit_listing(index, listing, f"Procedures ({label})", as_json)
 
 
 def validate(data_dirs: Sequence[str | Path], paths: Sequence[Path], as_json: bool) -> int:
