@@ -196,17 +196,24 @@ def _add_keys(table: dict[str, str], owner: str, names: Iterable[str], clashes: 
                 table[key] = owner
 
 
-def build(dirs: Sequence[Path], *, extra_files: Sequence[Path] = ()) -> tuple[dict[str, Any], dict[str, str], list]:
+def build(
+    dirs: Sequence[Path],
+    *,
+    extra_files: Sequence[Path] = (),
+    files: list[tuple[int, str, Path]] | None = None,
+) -> tuple[dict[str, Any], dict[str, str], list]:
     """Parse, validate and cross-check every file; returns (meta, raw record JSON, problems).
 
+    ``files`` is the scan `load` already made (so the directories are not listed twice);
     ``extra_files`` are procedure files checked on top of the directories (for ``validate PATH``).
     """
     from irref import loader
     from irref.loader import FileRejected, Problem
     from irref.model import Condition, Modality, Procedure
 
-    _, files = _fingerprint(dirs)
-    files += [(len(dirs), "procedure", Path(f)) for f in extra_files]
+    if files is None:
+        _, files = _fingerprint(dirs)
+    files = [*files, *((len(dirs), "procedure", Path(f)) for f in extra_files)]
     problems: list[Problem] = []
 
     # vocabularies: later directories extend and override earlier ones
@@ -226,7 +233,7 @@ def build(dirs: Sequence[Path], *, extra_files: Sequence[Path] = ()) -> tuple[di
         for i, item in enumerate(items):
             if item.id in seen:
                 problems.append(
-                    Problem(loader.display_path(path), loader._line_of(path, (i,)), "id", f"duplicate id '{item.id}'")
+                    Problem(loader.display_path(path), loader.line_of(path, (i,)), "id", f"duplicate id '{item.id}'")
                 )
             seen.add(item.id)
             vocab[kind][item.id] = item
@@ -250,7 +257,7 @@ def build(dirs: Sequence[Path], *, extra_files: Sequence[Path] = ()) -> tuple[di
             problems.append(
                 Problem(
                     loader.display_path(path),
-                    loader.line_of_key(path, "id"),
+                    loader.line_of(path, ("id",)),
                     "id",
                     f"id '{rec.id}' differs from the file name '{stem}'",
                 )
@@ -261,7 +268,7 @@ def build(dirs: Sequence[Path], *, extra_files: Sequence[Path] = ()) -> tuple[di
             problems.append(
                 Problem(
                     loader.display_path(path),
-                    loader.line_of_key(path, "id"),
+                    loader.line_of(path, ("id",)),
                     "id",
                     f"duplicate id '{rec.id}' (also in {first})",
                 )
@@ -286,7 +293,7 @@ def build(dirs: Sequence[Path], *, extra_files: Sequence[Path] = ()) -> tuple[di
                 problems.append(
                     Problem(
                         loader.display_path(path),
-                        loader.line_of_key(path, "aliases", i),
+                        loader.line_of(path, ("aliases", i)),
                         f"aliases[{i}]",
                         f"alias '{alias}' is already the name or alias of '{holder}'",
                     )
@@ -301,7 +308,7 @@ def build(dirs: Sequence[Path], *, extra_files: Sequence[Path] = ()) -> tuple[di
                 problems.append(
                     Problem(
                         loader.display_path(path),
-                        loader.line_of_key(path, "aliases"),
+                        loader.line_of(path, ("aliases",)),
                         "aliases",
                         f"name/alias '{key}' is claimed by {', '.join(owners_sorted)}",
                     )
@@ -320,7 +327,7 @@ def build(dirs: Sequence[Path], *, extra_files: Sequence[Path] = ()) -> tuple[di
                 problems.append(
                     Problem(
                         p,
-                        loader.line_of_key(path, "modalities", i),
+                        loader.line_of(path, ("modalities", i)),
                         f"modalities[{i}]",
                         f"unknown modality '{m}'" + _suggest(m, modality_ids),
                     )
@@ -330,7 +337,7 @@ def build(dirs: Sequence[Path], *, extra_files: Sequence[Path] = ()) -> tuple[di
                 problems.append(
                     Problem(
                         p,
-                        loader._line_of(path, ("conditions", i, "id")),
+                        loader.line_of(path, ("conditions", i, "id")),
                         f"conditions[{i}].id",
                         f"unknown condition '{c.id}'" + _suggest(c.id, condition_ids),
                     )
@@ -339,7 +346,7 @@ def build(dirs: Sequence[Path], *, extra_files: Sequence[Path] = ()) -> tuple[di
             problems.append(
                 Problem(
                     p,
-                    loader.line_of_key(path, "parent"),
+                    loader.line_of(path, ("parent",)),
                     "parent",
                     f"parent '{rec.parent}' names no procedure" + _suggest(rec.parent, records),
                 )
@@ -349,7 +356,7 @@ def build(dirs: Sequence[Path], *, extra_files: Sequence[Path] = ()) -> tuple[di
                 problems.append(
                     Problem(
                         p,
-                        loader.line_of_key(path, "related", i),
+                        loader.line_of(path, ("related", i)),
                         f"related[{i}]",
                         f"'{r}' names no procedure" + _suggest(r, records),
                     )
@@ -362,7 +369,7 @@ def build(dirs: Sequence[Path], *, extra_files: Sequence[Path] = ()) -> tuple[di
                 problems.append(
                     Problem(
                         loader.display_path(path),
-                        loader.line_of_key(path, "parent"),
+                        loader.line_of(path, ("parent",)),
                         "parent",
                         "parent cycle: " + " -> ".join([*chain, cur]),
                     )
@@ -490,13 +497,13 @@ def load(cli_dirs: Sequence[str | Path] = (), *, env: dict[str, str] | None = No
     dirs = data_dirs(cli_dirs, env=env)
     if not (dirs[0] / "procedures").is_dir() and len(dirs) == 1:
         raise DataError(f"shipped catalog not found at {dirs[0]}: reinstall irref")
-    key, _ = _fingerprint(dirs)
+    key, files = _fingerprint(dirs)
     path = _cache_path(dirs, env)
     if use_cache:
         index = _read_cache(path, key)
         if index is not None:
             return index
-    meta, raw, _ = build(dirs)
+    meta, raw, _ = build(dirs, files=files)
     meta["key"] = key
     if use_cache:
         _write_cache(path, meta, raw)

@@ -139,7 +139,7 @@ def _rt_tree(path: Path, stamp: tuple[int, int]) -> Any:
         return None
 
 
-def _line_of(path: Path, loc: tuple) -> int | None:
+def line_of(path: Path, loc: tuple) -> int | None:
     """Line (1-based) of a pydantic error location, read with the round-trip loader."""
     try:
         st = path.stat()
@@ -206,7 +206,7 @@ def validate_mapping(model: type, data: Any, path: Path) -> tuple[Any | None, li
         problems = []
         for err in exc.errors():
             loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith(("function-", "lax-"))))
-            problems.append(Problem(shown, _line_of(path, loc), _field_name(loc) or None, _describe(err, fields)))
+            problems.append(Problem(shown, line_of(path, loc), _field_name(loc) or None, _describe(err, fields)))
         return None, problems
 
 
@@ -225,13 +225,8 @@ def validate_list(model: type, data: Any, path: Path) -> tuple[list, list[Proble
         except ValidationError as exc:
             for err in exc.errors():
                 loc = (i, *err["loc"])
-                problems.append(Problem(shown, _line_of(path, loc), _field_name(loc), _describe(err, fields)))
+                problems.append(Problem(shown, line_of(path, loc), _field_name(loc), _describe(err, fields)))
     return items, problems
-
-
-def line_of_key(path: Path, key: str, index: int | None = None) -> int | None:
-    """Line of a top-level key (or of one item of its list)."""
-    return _line_of(path, (key,) if index is None else (key, index))
 
 
 def list_yaml(directory: Path) -> list[Path]:

@@ -115,9 +115,10 @@ class Procedure(_Strict):
     references: list[Reference] = Field(min_length=1, description="Public sources the entry was checked against.")
     reviewed: _dt.date = Field(description="Date last checked against its references (YYYY-MM-DD).")
 
-    _unique_aliases = field_validator("aliases", "modalities", "related", "body_regions")(
-        classmethod(lambda cls, v: _unique(v))
-    )
+    @field_validator("aliases", "modalities", "related", "body_regions")
+    @classmethod
+    def _no_repeats(cls, values: list) -> list:
+        return _unique(values)
 
     @model_validator(mode="after")
     def _cross_field(self) -> Procedure:
