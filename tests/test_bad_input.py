@@ -12,9 +12,10 @@ from irref import run
 from .conftest import write_record
 
 QUERY_ARGS = [
-    ["show", "{q}", "--json"],
-    ["show", "{q}"],
-    ["for-condition", "{q}", "--json"],
+    # positional queries go after "--", so text such as "-h" is a query, not an option
+    ["show", "--json", "--", "{q}"],
+    ["show", "--", "{q}"],
+    ["for-condition", "--json", "--", "{q}"],
     ["list", "--modality", "{q}", "--json"],
     ["list", "--category", "{q}", "--json"],
     ["list", "--region", "{q}", "--json"],
@@ -23,7 +24,7 @@ QUERY_ARGS = [
 ]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=st.text(min_size=0, max_size=60), which=st.integers(min_value=0, max_value=len(QUERY_ARGS) - 1))
 def test_arbitrary_text_never_crashes(cli, text, which):
     args = [a.replace("{q}", text) for a in QUERY_ARGS[which]]
