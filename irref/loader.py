@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import functools
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,7 +63,10 @@ def _yaml(typ: str):
 def _read_text(path: Path) -> str:
     shown = display_path(path)
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):  # a directory, FIFO or device would fail or block
+            raise FileRejected(Problem(shown, None, None, "not a regular file: remove it or replace it with a file"))
+        size = st.st_size
         if size > MAX_FILE_BYTES:
             raise FileRejected(
                 Problem(shown, None, None, f"file is {size} bytes, over the 1 MiB limit: split or trim it")

@@ -65,6 +65,21 @@ def test_no_color_and_dumb_terminal(cli):
         assert "\x1b[" not in r.out
 
 
+def test_narrow_and_wide_terminals_render_every_name(cli):
+    names = [rec["name"] for rec in cli("list", "--category", "biopsy", "--json").json()]
+    for width in ("40", "200"):
+        r = cli("list", "--category", "biopsy", env={"COLUMNS": width})
+        assert r.code == 0
+        assert max(len(line) for line in r.out.splitlines()) <= int(width)
+        if width == "200":
+            assert all(name in r.out for name in names)
+        else:  # narrow: one block per procedure, names wrapped but every word present
+            flat = " ".join(r.out.split())
+            assert all(name.split()[0] in flat for name in names)
+    show = cli("show", "TACE", env={"COLUMNS": "40"})
+    assert max(len(line) for line in show.out.splitlines()) <= 40
+
+
 def test_interrupt_exits_130_without_traceback(capsys):
     def action() -> int:
         raise KeyboardInterrupt
@@ -81,3 +96,64 @@ def test_debug_shows_the_traceback():
 
     result = CliRunner().invoke(app, ["--debug", "show", "xyzzy"])
     assert isinstance(result.exception, NotFoundError)  # raised, not turned into one line
+
+
+# Each mutation: (name, makes the record invalid?, function applied to the record mapping)
+def _set(key, value):
+    def apply(rec):
+        rec[key] = value
+
+    return apply
+
+
+def _drop(key):
+    def apply(rec):
+        del rec[key]
+
+    return apply
+
+
+MUTATIONS = [
+    ("new summary", False, _set("summary", "A plain sentence about the procedure.")),
+    ("extra alias", False, _set("aliases", ["zz unique alias for testing"])),
+    ("no parent", False, _set("parent", None)),
+    ("low risk", False, _set("bleeding_risk", "low")),
+    ("more steps", False, _set("steps", ["First step.", "Second step.", "Third step."])),
+    ("drop summary", True, _drop("summary")),
+    ("drop references", True, _drop("references")),
+    ("risks as string", True, _set("risks", "one risk")),
+    ("two risks", True, _set("risks", ["one", "two"])),
+    ("unknown field", True, _set("modalites", ["CT"])),
+    ("bad category", True, _set("category", "astrology")),
+    ("bad modality", True, _set("modalities", ["telepathy"])),
+    ("bad condition", True, _set("conditions", [{"id": "no-such-condition", "purpose": "x"}])),
+    ("bad related", True, _set("related", ["no-such-procedure"])),
+    ("bad date", True, _set("reviewed", "yesterday")),
+    ("null risk without note", True, lambda rec: (rec.update(bleeding_risk=None), rec.pop("bleeding_risk_note", None))),
+    ("TODO text", True, _set("description", "TODO")),
+    ("bad id", True, _set("id", "Not A Kebab Id")),
+]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(picks=st.lists(st.integers(min_value=0, max_value=len(MUTATIONS) - 1), max_size=3, unique=True))
+def test_validate_accepts_exactly_the_valid_records(cli, tmp_path_factory, picks):
+    from ruamel.yaml import YAML
+
+    from .conftest import ROOT
+
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style = False  # flow style mangles URLs containing ':'
+    rec = yaml.load((ROOT / "data" / "procedures" / "thoracentesis.yaml").read_text())
+    rec.update(id="prop-test", name="Property Test Procedure", aliases=[], related=[], parent=None)
+    for i in picks:
+        MUTATIONS[i][2](rec)
+    invalid = any(MUTATIONS[i][1] for i in picks)
+    directory = tmp_path_factory.mktemp("prop")
+    path = directory / "prop-test.yaml"
+    with open(path, "w") as fh:
+        yaml.dump(rec, fh)
+    r = cli("validate", str(path))
+    assert r.code == (1 if invalid else 0), (sorted(MUTATIONS[i][0] for i in picks), r.out)
+    if invalid:
+        assert "prop-test.yaml" in r.out

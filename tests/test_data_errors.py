@@ -121,6 +121,13 @@ def test_hostile_files_are_refused_fast(cli, tmp_path):
     (tmp_path / "bomb.yaml").write_text("\n".join(bomb) + "\n")
     (tmp_path / "huge.yaml").write_text("id: huge\nsummary: " + "x" * (1024 * 1024 + 10) + "\n")
     (tmp_path / "deep.yaml").write_text("id: deep\nname: " + "[" * 200 + "]" * 200 + "\n")
+    from irref.loader import FileRejected, parse_file
+
+    for name in ("bomb.yaml", "huge.yaml", "deep.yaml"):  # each refused within a second
+        start = time.monotonic()
+        with pytest.raises(FileRejected):
+            parse_file(tmp_path / name)
+        assert time.monotonic() - start < 1.0, name
     start = time.monotonic()
     r = _validate(cli, tmp_path)
     elapsed = time.monotonic() - start
@@ -161,3 +168,25 @@ def test_missing_data_dir_is_usage_error(cli, tmp_path):
 def test_shipped_files_all_named_by_id():
     for path in (ROOT / "data" / "procedures").glob("*.yaml"):
         assert f"id: {path.stem}\n" in path.read_text(), path
+
+
+def test_links_loops_fifos_and_unreadable_files_are_refused(cli, tmp_path):
+    import os
+
+    (tmp_path / "loop-a.yaml").symlink_to(tmp_path / "loop-b.yaml")
+    (tmp_path / "loop-b.yaml").symlink_to(tmp_path / "loop-a.yaml")
+    (tmp_path / "dangling.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    (tmp_path / "dir-link.yaml").symlink_to(tmp_path, target_is_directory=True)  # a directory loop
+    os.mkfifo(tmp_path / "pipe.yaml")  # reading it would block forever
+    locked = write_record(tmp_path, "locked-test")
+    locked.chmod(0)
+    start = time.monotonic()
+    r = _validate(cli, tmp_path)
+    assert time.monotonic() - start < 5
+    assert r.code == 1
+    assert "loop-a.yaml: cannot read file" in r.out
+    assert "dangling.yaml: cannot read file" in r.out
+    assert "dir-link.yaml: not a regular file" in r.out
+    assert "pipe.yaml: not a regular file" in r.out
+    if os.geteuid() != 0:  # root reads mode-000 files
+        assert "locked-test.yaml: cannot read file" in r.out
