@@ -19,7 +19,8 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Iterable, Sequence
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from irref import __version__
 from irref.errors import DataError
 from irref.normalize import normalize
 
-FORMAT = 1
+FORMAT = 2
 ENV_DATA_DIRS = "IRREF_DATA_DIRS"
 ENV_CACHE_DIR = "IRREF_CACHE_DIR"
 VOCAB_FILES = ("conditions.yaml", "modalities.yaml")
@@ -73,107 +74,244 @@ def procedure_dir(directory: Path) -> Path:
     return sub if sub.is_dir() else directory
 
 
-def _scan(directory: Path) -> list[tuple[str, Path]]:
-    """(kind, path) of every source file of one data directory."""
-    files: list[tuple[str, Path]] = []
+def _scan(directory: Path) -> list[tuple[str, str, str]]:
+    """(kind, path, size:mtime stamp) of every source file of one data directory."""
+    files: list[tuple[str, str, str]] = []
     for name in VOCAB_FILES:
-        path = directory / name
-        if path.is_file():
-            files.append((name.split(".")[0], path))
+        path = os.path.join(directory, name)
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue
+        if os.path.isfile(path):
+            files.append((name.split(".")[0], path, f"{st.st_size}:{st.st_mtime_ns}"))
+    procs = procedure_dir(directory)
     try:
-        entries = sorted(os.scandir(procedure_dir(directory)), key=lambda e: e.name)
+        entries = sorted(os.scandir(procs), key=lambda e: e.name)
     except OSError:
         return files
+    top = os.path.normpath(directory) == os.path.normpath(procs)
     for entry in entries:
-        if entry.name.startswith(".") or not entry.name.endswith((".yaml", ".yml")):
+        name = entry.name
+        if name.startswith(".") or not name.endswith((".yaml", ".yml")) or (top and name in VOCAB_FILES):
             continue
-        if entry.name in VOCAB_FILES and Path(entry.path).parent == directory:
-            continue
-        files.append(("procedure", Path(entry.path)))
+        try:
+            st = entry.stat()
+            stamp = f"{st.st_size}:{st.st_mtime_ns}"
+        except OSError:
+            stamp = "unreadable"
+        files.append(("procedure", entry.path, stamp))
     return files
 
 
-def _fingerprint(dirs: Sequence[Path]) -> tuple[str, list[tuple[int, str, Path]]]:
-    files: list[tuple[int, str, Path]] = []
-    h = hashlib.sha256(f"{FORMAT}|{__version__}|{sys.version_info[:2]}".encode())
+def _fingerprint(dirs: Sequence[Path]) -> tuple[str, list[tuple[int, str, str]]]:
+    """A key that changes when any source file is edited, added or removed; and the files."""
+    files: list[tuple[int, str, str]] = []
+    parts = [f"{FORMAT}|{__version__}|{sys.version_info[:2]}"]
     for i, directory in enumerate(dirs):
-        h.update(f"|dir:{directory}".encode())
-        for kind, path in _scan(directory):
-            try:
-                st = path.stat()
-                stamp = f"{st.st_size}:{st.st_mtime_ns}"
-            except OSError:
-                stamp = "unreadable"
-            h.update(f"|{path}:{stamp}".encode())
-            files.append((i, kind, path))
-    return h.hexdigest(), files
+        parts.append(f"dir:{directory}")
+        scanned = _scan(directory)
+        parts.extend(f"{path}:{stamp}" for _, path, stamp in scanned)
+        files.extend((i, kind, path) for kind, path, _ in scanned)
+    return hashlib.sha256("|".join(parts).encode("utf-8", "surrogateescape")).hexdigest(), files
 
 
 # ---------------------------------------------------------------- index
 
+#: Sections of the index, each one JSON line in the cache file, read only when asked for.
+SECTIONS = (
+    "names",  # id -> display name
+    "order",  # every id, in display order (by name)
+    "facets",  # filter -> value -> ids in display order (modality, category, region, bleeding_risk)
+    "family",  # id -> {"parent": [id, name] | None, "children": [[id, name], ...]}
+    "conditions",  # condition vocabulary: id -> {name, synonyms}
+    "modalities",  # modality vocabulary: id -> {name, synonyms}
+    "fuzzy.procedures",  # every lookup key and its owner, for fuzzy matching (see FuzzyTable)
+    "fuzzy.conditions",
+    "fuzzy.modalities",
+    "problems",  # [path, line, field, message] found when the index was built
+)
+#: Sections split into hash buckets so that one lookup reads one small bucket.
+BUCKETED = (
+    "keys.procedures",  # normalised name/alias -> procedure id
+    "keys.conditions",
+    "keys.modalities",
+    "at",  # id -> [offset, length] of the record's JSON line, then of its table row
+    "purposes",  # condition id -> {procedure id: what it does for the condition}
+)
+BUCKET_SIZE = 2048
+
+
+def _bucket_of(key: str, n: int) -> int:
+    return zlib.crc32(key.encode("utf-8")) % n if n > 1 else 0
+
+
+class KeyTable:
+    """Normalised key -> id for one vocabulary: exact lookups read one bucket, fuzzy ones a flat list."""
+
+    def __init__(self, index: Index, table: str):
+        self._index, self._table = index, table
+
+    def get(self, key: str) -> str | None:
+        return self._index.bucket_get(f"keys.{self._table}", key)
+
+    def __contains__(self, key: str) -> bool:
+        return self.get(key) is not None
+
+    def __getitem__(self, key: str) -> str:
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def pairs(self) -> tuple[list[str], list[str], list[str]]:
+        """(keys, owner ids, sound-alike folded keys), three parallel lists."""
+        text = self._index.section(f"fuzzy.{self._table}")
+        keys, owners, sounds = (part.split("\n") if part else [] for part in text.split("\t"))
+        return keys, owners, sounds
+
 
 class Index:
-    """The compiled catalog: lookup tables plus lazily read record JSON."""
+    """The compiled catalog: lookup tables and record JSON, each read from the cache on first use.
 
-    def __init__(self, meta: dict[str, Any], raw: dict[str, str] | None = None, blob: tuple[Path, int] | None = None):
-        self.meta = meta
-        self._raw = raw or {}
-        self._blob = blob
+    A 10,000-record catalog makes a 100 MB index; a warm exact ``show`` reads the cache
+    header, one key bucket, one offset bucket and one record line.
+    """
+
+    def __init__(
+        self,
+        sections: dict[str, Any] | None = None,
+        raw: dict[str, str] | None = None,
+        *,
+        cache: tuple[Path, dict[str, Any], int] | None = None,
+        key: str = "",
+    ):
+        self._sections = dict(sections or {})
+        self._raw = dict(raw or {})
+        self._cache = cache  # (path, header, offset of the first section)
         self._parsed: dict[str, dict] = {}
+        self.key = key
+
+    def _read(self, offset: int, length: int) -> bytes:
+        assert self._cache is not None
+        with open(self._cache[0], "rb") as fh:
+            fh.seek(self._cache[2] + offset)
+            return fh.read(length)
+
+    def section(self, name: str) -> Any:
+        """One table of the index (see SECTIONS), parsed on first use."""
+        if name not in self._sections:
+            if self._cache is None or name not in self._cache[1]["toc"]:
+                raise KeyError(name)
+            self._sections[name] = json.loads(self._read(*self._cache[1]["toc"][name]))
+        return self._sections[name]
+
+    def bucket_get(self, name: str, key: str) -> Any:
+        """The value of `key` in a bucketed section (see BUCKETED), or None."""
+        if name in self._sections:  # built in memory: one dict
+            return self._sections[name].get(key)
+        assert self._cache is not None
+        n = self._cache[1]["buckets"][name]
+        return self.section(f"{name}/{_bucket_of(key, n)}").get(key)
+
+    def bucketed(self, name: str) -> dict[str, Any]:
+        """A whole bucketed section as one dict."""
+        if name not in self._sections:
+            assert self._cache is not None
+            merged: dict[str, Any] = {}
+            for b in range(self._cache[1]["buckets"][name]):
+                merged.update(self.section(f"{name}/{b}"))
+            self._sections[name] = merged
+        return self._sections[name]
 
     # tables
     @property
+    def order(self) -> list[str]:
+        """Every procedure id, in display order (by name)."""
+        return self.section("order")
+
+    def facet(self, name: str, value: str | None) -> list[str]:
+        """Ids (in display order) whose `name` facet (modality, category, region, bleeding_risk) has `value`."""
+        return self.section("facets")[name].get("none" if value is None else value, [])
+
+    def row(self, rid: str) -> dict:
+        """The fields a table shows for one procedure."""
+        if "rows" in self._sections:
+            return self._sections["rows"][rid]
+        at = self.bucket_get("at", rid)
+        if at is None:
+            raise KeyError(rid)
+        return json.loads(self._read(at[2], at[3]))
+
+    @property
     def records(self) -> dict[str, dict]:
-        """id -> summary fields used for filtering and tables."""
-        return self.meta["records"]
+        """id -> table row of every procedure, in display order (reads every row: for tools and tests)."""
+        if "rows" not in self._sections:
+            self._sections["rows"] = {rid: self.row(rid) for rid in self.order}
+        return self._sections["rows"]
+
+    @property
+    def names(self) -> dict[str, str]:
+        """id -> display name of every procedure."""
+        return self.section("names")
 
     @property
     def conditions(self) -> dict[str, dict]:
-        return self.meta["conditions"]
+        return self.section("conditions")
 
     @property
     def modalities(self) -> dict[str, dict]:
-        return self.meta["modalities"]
+        return self.section("modalities")
 
     @property
     def problems(self) -> list[tuple[str, int | None, str | None, str]]:
         """(absolute path, line, field, message) of every problem found when the index was built."""
-        return [tuple(p) for p in self.meta["problems"]]
+        return [tuple(p) for p in self.section("problems")]
+
+    def family(self, rid: str) -> dict[str, Any]:
+        """{"parent": [id, name] or None, "children": [[id, name], ...]} of one record."""
+        return self.section("family").get(rid) or {"parent": None, "children": []}
 
     def children(self, rid: str) -> list[str]:
-        return self.meta["children"].get(rid, [])
+        return [c for c, _ in self.family(rid)["children"]]
 
-    def keys(self, table: str) -> dict[str, str]:
+    def keys(self, table: str) -> KeyTable:
         """Normalised name -> id, for table 'procedures', 'conditions' or 'modalities'."""
-        return self.meta["keys"][table]
+        return KeyTable(self, table)
+
+    def purposes(self, cid: str) -> dict[str, str]:
+        """procedure id -> what it does for condition `cid`."""
+        return self.bucket_get("purposes", cid) or {}
 
     # records
     def raw(self, rid: str) -> str:
         """The record's JSON text, exactly as ``--json`` prints it."""
-        if rid in self._raw:
-            return self._raw[rid]
-        if self._blob is None:
-            raise KeyError(rid)
-        path, start = self._blob
-        offset, length = self.records[rid]["at"]
-        with open(path, "rb") as fh:
-            fh.seek(start + offset)
-            text = fh.read(length).decode("utf-8")
-        self._raw[rid] = text
-        return text
+        if rid not in self._raw:
+            at = self.bucket_get("at", rid) if self._cache is not None else None
+            if at is None:
+                raise KeyError(rid)
+            self._raw[rid] = self._read(at[0], at[1]).decode("utf-8")
+        return self._raw[rid]
+
+    def iter_raw(self, rids: Iterable[str]) -> Iterator[str]:
+        """Records' JSON text in the order given, read from the cache one at a time (not kept)."""
+        if self._cache is None:
+            for rid in rids:
+                yield self.raw(rid)
+            return
+        at = self.bucketed("at")
+        with open(self._cache[0], "rb") as fh:
+            for rid in rids:
+                if rid in self._raw:
+                    yield self._raw[rid]
+                    continue
+                offset, length = at[rid][:2]
+                fh.seek(self._cache[2] + offset)
+                yield fh.read(length).decode("utf-8")
 
     def raws(self, rids: Iterable[str]) -> list[str]:
-        """Many records' JSON text, reading the cache file once."""
-        rids = list(rids)
-        missing = [r for r in rids if r not in self._raw]
-        if missing and self._blob is not None:
-            path, start = self._blob
-            with open(path, "rb") as fh:
-                for rid in sorted(missing, key=lambda r: self.records[r]["at"][0]):
-                    offset, length = self.records[rid]["at"]
-                    fh.seek(start + offset)
-                    self._raw[rid] = fh.read(length).decode("utf-8")
-        return [self.raw(r) for r in rids]
+        """Many records' JSON text."""
+        return list(self.iter_raw(rids))
 
     def record(self, rid: str) -> dict:
         """The full record as a dict."""
@@ -184,10 +322,15 @@ class Index:
 
 # ---------------------------------------------------------------- build
 
+#: Catalogs with at least this many procedure files are parsed by worker processes.
+PARALLEL_MIN = 400
+_CHUNK = 200
+
 
 def _add_keys(table: dict[str, str], owner: str, names: Iterable[str], clashes: dict[str, set[str]]) -> None:
     for name in names:
-        for key in {normalize(name), normalize(name).replace(" ", "")}:
+        norm = normalize(name)
+        for key in (norm, norm.replace(" ", "")):
             if not key:
                 continue
             if key in table and table[key] != owner:
@@ -196,24 +339,115 @@ def _add_keys(table: dict[str, str], owner: str, names: Iterable[str], clashes: 
                 table[key] = owner
 
 
+_HEAD_FIELDS = (
+    "id",
+    "name",
+    "aliases",
+    "category",
+    "parent",
+    "summary",
+    "modalities",
+    "conditions",
+    "body_regions",
+    "anesthesia",
+    "setting",
+    "bleeding_risk",
+    "related",
+)
+
+
+def _compile_procedures(paths: Sequence[str]) -> list[tuple[str, dict | None, str, list]]:
+    """Parse and validate procedure files: (path, head fields or None, record JSON, problems) each.
+
+    Module-level so worker processes can run it on a chunk of files.
+    """
+    from irref import loader
+    from irref.loader import FileRejected, Problem
+    from irref.model import Procedure
+
+    out: list[tuple[str, dict | None, str, list]] = []
+    for name in paths:
+        path = Path(name)
+        try:
+            data = loader.parse_file(path)
+        except FileRejected as exc:
+            out.append((name, None, "", [exc.problem]))
+            continue
+        rec, probs = loader.validate_mapping(Procedure, data, path)
+        if probs:
+            out.append((name, None, "", probs))
+            continue
+        stem = path.name.rsplit(".", 1)[0]
+        if rec.id != stem:
+            problem = Problem(
+                loader.display_path(path),
+                loader.line_of(path, ("id",)),
+                "id",
+                f"id '{rec.id}' differs from the file name '{stem}'",
+            )
+            out.append((name, None, "", [problem]))
+            continue
+        dumped = rec.model_dump(mode="json")
+        dumped["source"] = name
+        head = {k: dumped[k] for k in _HEAD_FIELDS}
+        out.append((name, head, json.dumps(dumped, ensure_ascii=False), []))
+    return out
+
+
+def _compile_all(paths: list[str]) -> list[tuple[str, dict | None, str, list]]:
+    """Compile every procedure file, in worker processes when there are many (one per core)."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(paths) >= PARALLEL_MIN and workers > 1:
+        try:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            methods = multiprocessing.get_all_start_methods()
+            ctx = multiprocessing.get_context("fork" if sys.platform == "linux" and "fork" in methods else None)
+            chunks = [paths[i : i + _CHUNK] for i in range(0, len(paths), _CHUNK)]
+            out: list[tuple[str, dict | None, str, list]] = []
+            with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+                for part in pool.map(_compile_procedures, chunks):
+                    out.extend(part)
+            return out
+        except Exception:  # no processes here (sandbox, no /dev/shm...): one process does it all
+            pass
+    return _compile_procedures(paths)
+
+
 def build(
     dirs: Sequence[Path],
     *,
     extra_files: Sequence[Path] = (),
-    files: list[tuple[int, str, Path]] | None = None,
+    files: list[tuple[int, str, str]] | None = None,
 ) -> tuple[dict[str, Any], dict[str, str], list]:
-    """Parse, validate and cross-check every file; returns (meta, raw record JSON, problems).
+    """Parse, validate and cross-check every file; returns (index sections, record JSON, problems).
 
     ``files`` is the scan `load` already made (so the directories are not listed twice);
     ``extra_files`` are procedure files checked on top of the directories (for ``validate PATH``).
     """
+    import gc
+
+    gc_was_on = gc.isenabled()
+    gc.disable()  # a build allocates millions of small objects and frees none of them early
+    try:
+        return _build(dirs, extra_files, files)
+    finally:
+        if gc_was_on:
+            gc.enable()
+
+
+def _build(
+    dirs: Sequence[Path], extra_files: Sequence[Path], scanned: list[tuple[int, str, str]] | None
+) -> tuple[dict[str, Any], dict[str, str], list]:
     from irref import loader
     from irref.loader import FileRejected, Problem
-    from irref.model import Condition, Modality, Procedure
+    from irref.model import Condition, Modality
 
-    if files is None:
-        _, files = _fingerprint(dirs)
-    files = [*files, *((len(dirs), "procedure", Path(f)) for f in extra_files)]
+    if scanned is None:
+        _, scanned = _fingerprint(dirs)
+    files = [(i, kind, Path(p)) for i, kind, p in scanned]
+    files += [(len(dirs), "procedure", Path(f)) for f in extra_files]
     problems: list[Problem] = []
 
     # vocabularies: later directories extend and override earlier ones
@@ -239,42 +473,28 @@ def build(
             vocab[kind][item.id] = item
 
     # procedures: a later directory's record replaces an earlier one with the same id
-    records: dict[str, tuple[Procedure, Path, int]] = {}
-    for dir_index, kind, path in files:
-        if kind != "procedure":
-            continue
-        try:
-            data = loader.parse_file(path)
-        except FileRejected as exc:
-            problems.append(exc.problem)
-            continue
-        rec, probs = loader.validate_mapping(Procedure, data, path)
-        if probs:
+    proc_files = [(i, path) for i, kind, path in files if kind == "procedure"]
+    compiled = _compile_all([str(path) for _, path in proc_files])
+    records: dict[str, tuple[dict, Path, int]] = {}
+    raw: dict[str, str] = {}
+    for (dir_index, path), (_, head, text, probs) in zip(proc_files, compiled, strict=True):
+        if head is None:
             problems.extend(probs)
             continue
-        stem = path.name.rsplit(".", 1)[0]
-        if rec.id != stem:
+        rid = head["id"]
+        if rid in records and records[rid][2] == dir_index:
+            first = records[rid][1]
             problems.append(
                 Problem(
                     loader.display_path(path),
                     loader.line_of(path, ("id",)),
                     "id",
-                    f"id '{rec.id}' differs from the file name '{stem}'",
+                    f"duplicate id '{rid}' (also in {first})",
                 )
             )
             continue
-        if rec.id in records and records[rec.id][2] == dir_index:
-            first = records[rec.id][1]
-            problems.append(
-                Problem(
-                    loader.display_path(path),
-                    loader.line_of(path, ("id",)),
-                    "id",
-                    f"duplicate id '{rec.id}' (also in {first})",
-                )
-            )
-            continue
-        records[rec.id] = (rec, path, dir_index)
+        records[rid] = (head, path, dir_index)
+        raw[rid] = text
 
     # cross-record checks
     condition_ids = set(vocab["conditions"])
@@ -282,11 +502,11 @@ def build(
     keys: dict[str, dict[str, str]] = {"procedures": {}, "conditions": {}, "modalities": {}}
     clashes: dict[str, set[str]] = {}
     for rid, (rec, _path, _) in sorted(records.items()):
-        _add_keys(keys["procedures"], rid, [rid, rid.replace("-", " "), rec.name], clashes)
+        _add_keys(keys["procedures"], rid, [rid, rid.replace("-", " "), rec["name"]], clashes)
     # aliases: earlier directories (the shipped catalog) keep an alias; a later claimant is the error
     for rid, (rec, path, _) in sorted(records.items(), key=lambda kv: (kv[1][2], kv[0])):
-        own = {normalize(rid), normalize(rec.name)}
-        for i, alias in enumerate(rec.aliases):
+        own = {normalize(rid), normalize(rec["name"])}
+        for i, alias in enumerate(rec["aliases"]):
             key = normalize(alias)
             holder = keys["procedures"].get(key) or keys["procedures"].get(key.replace(" ", ""))
             if holder and holder != rid and key not in own:
@@ -322,7 +542,7 @@ def build(
 
     for rec, path, _ in (records[r] for r in sorted(records)):
         p = loader.display_path(path)
-        for i, m in enumerate(rec.modalities):
+        for i, m in enumerate(rec["modalities"]):
             if m not in modality_ids:
                 problems.append(
                     Problem(
@@ -332,26 +552,26 @@ def build(
                         f"unknown modality '{m}'" + _suggest(m, modality_ids),
                     )
                 )
-        for i, c in enumerate(rec.conditions):
-            if c.id not in condition_ids:
+        for i, c in enumerate(rec["conditions"]):
+            if c["id"] not in condition_ids:
                 problems.append(
                     Problem(
                         p,
                         loader.line_of(path, ("conditions", i, "id")),
                         f"conditions[{i}].id",
-                        f"unknown condition '{c.id}'" + _suggest(c.id, condition_ids),
+                        f"unknown condition '{c['id']}'" + _suggest(c["id"], condition_ids),
                     )
                 )
-        if rec.parent and rec.parent not in records:
+        if rec["parent"] and rec["parent"] not in records:
             problems.append(
                 Problem(
                     p,
                     loader.line_of(path, ("parent",)),
                     "parent",
-                    f"parent '{rec.parent}' names no procedure" + _suggest(rec.parent, records),
+                    f"parent '{rec['parent']}' names no procedure" + _suggest(rec["parent"], records),
                 )
             )
-        for i, r in enumerate(rec.related):
+        for i, r in enumerate(rec["related"]):
             if r not in records:
                 problems.append(
                     Problem(
@@ -362,10 +582,10 @@ def build(
                     )
                 )
     for rid in sorted(records):
-        chain, cur = [rid], records[rid][0].parent
+        chain, cur = [rid], records[rid][0]["parent"]
         while cur and cur in records:
             if cur in chain:
-                rec, path, _ = records[rid]
+                _, path, _ = records[rid]
                 problems.append(
                     Problem(
                         loader.display_path(path),
@@ -376,49 +596,75 @@ def build(
                 )
                 break
             chain.append(cur)
-            cur = records[cur][0].parent
+            cur = records[cur][0]["parent"]
 
     # compile
-    children: dict[str, list[str]] = {}
-    meta_records: dict[str, dict] = {}
-    raw: dict[str, str] = {}
-    for rid, (rec, path, _) in sorted(records.items()):
-        data = rec.model_dump(mode="json")
-        data["source"] = str(path)
-        raw[rid] = json.dumps(data, ensure_ascii=False)
-        if rec.parent and rec.parent in records:
-            children.setdefault(rec.parent, []).append(rid)
-        meta_records[rid] = {
-            "name": rec.name,
-            "aliases": list(rec.aliases),
-            "category": rec.category,
-            "parent": rec.parent if rec.parent in records else None,
-            "summary": rec.summary,
-            "modalities": [m for m in rec.modalities if m in modality_ids],
-            "conditions": {c.id: c.purpose for c in rec.conditions if c.id in condition_ids},
-            "body_regions": list(rec.body_regions),
-            "anesthesia": list(rec.anesthesia),
-            "setting": list(rec.setting),
-            "bleeding_risk": rec.bleeding_risk,
-            "source": str(path),
+    from irref.lookup import sounds
+
+    order = sorted(records, key=lambda r: (records[r][0]["name"].casefold(), r))
+    names = {rid: records[rid][0]["name"] for rid in order}
+    family: dict[str, dict[str, Any]] = {}
+    rows: dict[str, dict] = {}
+    purposes: dict[str, dict[str, str]] = {}
+    facets: dict[str, dict[str, list[str]]] = {"modality": {}, "category": {}, "region": {}, "bleeding_risk": {}}
+    for rid in order:
+        rec, path, _ = records[rid]
+        parent = rec["parent"] if rec["parent"] in records else None
+        if parent:
+            family.setdefault(rid, {"parent": None, "children": []})["parent"] = [parent, names[parent]]
+            family.setdefault(parent, {"parent": None, "children": []})["children"].append([rid, names[rid]])
+        conds = [c for c in rec["conditions"] if c["id"] in condition_ids]
+        for c in conds:
+            purposes.setdefault(c["id"], {})[rid] = c["purpose"]
+        rows[rid] = {
+            "name": rec["name"],
+            "category": rec["category"],
+            "parent": parent,
+            "summary": rec["summary"],
+            "modalities": [m for m in rec["modalities"] if m in modality_ids],
+            "conditions": [c["id"] for c in conds],
+            "body_regions": rec["body_regions"],
+            "anesthesia": rec["anesthesia"],
+            "setting": rec["setting"],
+            "bleeding_risk": rec["bleeding_risk"],
         }
-    meta = {
-        "format": FORMAT,
-        "version": __version__,
-        "records": meta_records,
-        "children": children,
+        row = rows[rid]
+        for facet, values in (
+            ("modality", row["modalities"]),
+            ("category", [row["category"]]),
+            ("region", row["body_regions"]),
+            ("bleeding_risk", [row["bleeding_risk"] or "none"]),
+        ):
+            for value in values:
+                facets[facet].setdefault(value, []).append(rid)
+    problems = sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.field or "", p.message))
+
+    def fuzzy(table: dict[str, str]) -> str:
+        items = sorted(table.items())
+        return "\t".join(
+            "\n".join(part) for part in ([k for k, _ in items], [v for _, v in items], [sounds(k) for k, _ in items])
+        )
+
+    sections: dict[str, Any] = {
+        "names": names,
+        "order": order,
+        "facets": facets,
+        "rows": rows,
+        "family": family,
         "conditions": {
             cid: {"name": c.name, "synonyms": list(c.synonyms)} for cid, c in sorted(vocab["conditions"].items())
         },
         "modalities": {
             mid: {"name": m.name, "synonyms": list(m.synonyms)} for mid, m in sorted(vocab["modalities"].items())
         },
-        "keys": keys,
-        "problems": [],
+        "problems": [[os.path.abspath(p.path), p.line, p.field, p.message] for p in problems],
+        "purposes": purposes,
     }
-    problems = sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.field or "", p.message))
-    meta["problems"] = [[os.path.abspath(p.path), p.line, p.field, p.message] for p in problems]
-    return meta, raw, problems
+    for table in ("procedures", "conditions", "modalities"):
+        sections[f"keys.{table}"] = keys[table]
+        sections[f"fuzzy.{table}"] = fuzzy(keys[table])
+    raw = {rid: raw[rid] for rid in order}
+    return sections, raw, problems
 
 
 def _suggest(value: str, known: Iterable[str]) -> str:
@@ -449,29 +695,84 @@ def _read_cache(path: Path, key: str) -> Index | None:
     try:
         with open(path, "rb") as fh:
             first = fh.readline()
-            meta = json.loads(first)
-            if not isinstance(meta, dict) or meta.get("key") != key or meta.get("format") != FORMAT:
+            head = json.loads(first)
+            if not isinstance(head, dict) or head.get("key") != key or head.get("format") != FORMAT:
                 return None
-            start = len(first)
             size = os.fstat(fh.fileno()).st_size
     except (OSError, ValueError, UnicodeDecodeError):
         return None
-    if size - start != meta.get("blob_size"):
+    start = len(first)
+    if size - start != head.get("blob_size") or not isinstance(head.get("toc"), dict):
         return None  # truncated or tampered
-    return Index(meta, blob=(path, start))
+    return Index(cache=(path, head, start), key=key)
 
 
-def _write_cache(path: Path, meta: dict[str, Any], raw: dict[str, str]) -> None:
-    """Write the index atomically (temp file + rename); silently skip if impossible."""
+def _write_cache(path: Path, key: str, sections: dict[str, Any], raw: dict[str, str]) -> None:
+    """Write the index atomically (temp file + rename); silently skip if impossible.
+
+    Layout: a header line (format, key, table of contents), then one JSON line per
+    section or bucket, then one JSON line per record; offsets count from the end of the header.
+    """
     chunks: list[bytes] = []
+    toc: dict[str, list[int]] = {}
     offset = 0
-    for rid in meta["records"]:
-        data = raw[rid].encode("utf-8") + b"\n"
-        meta["records"][rid]["at"] = [offset, len(data) - 1]
+
+    def put(name: str, value: Any) -> None:
+        nonlocal offset
+        data = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+        toc[name] = [offset, len(data) - 1]
         chunks.append(data)
         offset += len(data)
-    meta["blob_size"] = offset
-    head = json.dumps(meta, ensure_ascii=False).encode("utf-8") + b"\n"
+
+    for name in SECTIONS:
+        put(name, sections[name])
+    # record offsets are known before the "at" buckets are written: lay records out first
+    records: list[bytes] = []
+    at: dict[str, list[int]] = {}
+    rec_offset = 0
+    for rid in sections["order"]:
+        data = raw[rid].encode("utf-8") + b"\n"
+        row = json.dumps(sections["rows"][rid], ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+        at[rid] = [rec_offset, len(data) - 1, rec_offset + len(data), len(row) - 1]
+        records += (data, row)
+        rec_offset += len(data) + len(row)
+    buckets: dict[str, int] = {}
+    split: dict[str, list[dict]] = {}
+    for name in BUCKETED:
+        table = at if name == "at" else sections[name]
+        entries = sum(len(v) if isinstance(v, dict) else 1 for v in table.values())
+        n = max(1, entries // BUCKET_SIZE)
+        buckets[name] = n
+        split[name] = [{} for _ in range(n)]
+        for k, v in table.items():
+            split[name][_bucket_of(k, n)][k] = v
+    for name in BUCKETED:
+        if name != "at":
+            for b, part in enumerate(split[name]):
+                put(f"{name}/{b}", part)
+    # the "at" buckets come last among the sections: their offsets must include their own size
+    at_parts = split["at"]
+    sizes = [len(json.dumps(part, separators=(",", ":")).encode("utf-8")) + 1 for part in at_parts]
+    records_at = offset + sum(sizes) + 32 * len(at) + 1  # room: two offsets each grow by <= 16 digits
+    for part in at_parts:
+        for pos in part.values():
+            pos[0] += records_at
+            pos[2] += records_at
+    for b, part in enumerate(at_parts):
+        put(f"at/{b}", part)
+    if offset >= records_at:
+        raise AssertionError("index layout overflow")
+    chunks.append(b" " * (records_at - offset - 1) + b"\n")  # padding line up to the first record
+    offset = records_at
+    head = {
+        "format": FORMAT,
+        "version": __version__,
+        "key": key,
+        "toc": toc,
+        "buckets": buckets,
+        "blob_size": offset + rec_offset,
+    }
+    header = json.dumps(head).encode("utf-8") + b"\n"
     import tempfile
 
     try:
@@ -479,8 +780,9 @@ def _write_cache(path: Path, meta: dict[str, Any], raw: dict[str, str]) -> None:
         fd, tmp = tempfile.mkstemp(prefix=".index-", suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as fh:
-                fh.write(head)
+                fh.write(header)
                 fh.writelines(chunks)
+                fh.writelines(records)
             os.replace(tmp, path)
         except BaseException:
             try:
@@ -503,8 +805,7 @@ def load(cli_dirs: Sequence[str | Path] = (), *, env: dict[str, str] | None = No
         index = _read_cache(path, key)
         if index is not None:
             return index
-    meta, raw, _ = build(dirs, files=files)
-    meta["key"] = key
+    sections, raw, _ = build(dirs, files=files)
     if use_cache:
-        _write_cache(path, meta, raw)
-    return Index(meta, raw=raw)
+        _write_cache(path, key, sections, raw)
+    return Index(sections, raw, key=key)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from irref import lookup
@@ -40,12 +42,17 @@ class Row:
 
 @dataclass
 class Listing:
-    """The result of `list` or `for-condition`."""
+    """The result of `list` or `for-condition`: ids in display order; table rows read on demand."""
 
-    rows: list[Row]
+    ids: list[str]
+    fetch: Callable[[str], Row]
     filters: dict[str, str] = field(default_factory=dict)
     condition: dict | None = None
     notices: list[str] = field(default_factory=list)
+
+    @functools.cached_property
+    def rows(self) -> list[Row]:
+        return [self.fetch(rid) for rid in self.ids]
 
 
 def section_keys(names: list[str]) -> list[str] | None:
@@ -66,34 +73,29 @@ def section_keys(names: list[str]) -> list[str] | None:
     return out
 
 
-def _names(index: Index) -> dict[str, str]:
-    return {rid: r["name"] for rid, r in index.records.items()}
-
-
 def find_procedure(index: Index, query: str) -> lookup.Match:
-    return lookup.resolve(index.keys("procedures"), query, what="procedure", names=_names(index))
+    return lookup.resolve(index.keys("procedures"), query, what="procedure", names=lambda: index.names)
 
 
 def show(index: Index, query: str, sections: list[str] | None = None) -> Shown:
     keys = section_keys(sections or [])
     match = find_procedure(index, query)
     rid = match.id
-    parent = index.records[rid]["parent"]
+    record = index.record(rid)
+    family = index.family(rid)
     return Shown(
         id=rid,
         match=match,
-        record=index.record(rid),
+        record=record,
         raw=index.raw(rid),
-        variants=[
-            (c, index.records[c]["name"]) for c in sorted(index.children(rid), key=lambda c: index.records[c]["name"])
-        ],
-        parent=(parent, index.records[parent]["name"]) if parent else None,
+        variants=[(c, name) for c, name in family["children"]],
+        parent=tuple(family["parent"]) if family["parent"] else None,
         sections=keys,
     )
 
 
 def _row(index: Index, rid: str, purpose: str | None = None) -> Row:
-    r = index.records[rid]
+    r = index.row(rid)
     return Row(rid, r["name"], r["category"], r["modalities"], r["bleeding_risk"], r["setting"], r["summary"], purpose)
 
 
@@ -110,16 +112,12 @@ def find_modality(index: Index, query: str) -> lookup.Match:
 def for_condition(index: Index, query: str) -> Listing:
     match = find_condition(index, query)
     cid = match.id
-    rows = [
-        _row(index, rid, r["conditions"][cid])
-        for rid, r in sorted(index.records.items(), key=lambda kv: kv[1]["name"].casefold())
-        if cid in r["conditions"]
-    ]
+    purposes = index.purposes(cid)  # in display order
     cond = {"id": cid, **index.conditions[cid]}
     notices = [] if match.exact else [f"showing {cond['name']} for {match.query!r}"]
-    if not rows:
+    if not purposes:
         raise NotFoundError(f"no procedure in the catalog is listed for {cond['name']}")
-    return Listing(rows, {"condition": cid}, cond, notices)
+    return Listing(list(purposes), lambda rid: _row(index, rid, purposes[rid]), {"condition": cid}, cond, notices)
 
 
 def list_procedures(
@@ -153,22 +151,22 @@ def list_procedures(
             raise UsageError(f"bleeding risk must be low, high or none, not {bleeding_risk!r}")
         filters["bleeding_risk"] = risk
 
-    def keep(r: dict) -> bool:
-        if "modality" in filters and filters["modality"] not in r["modalities"]:
-            return False
-        if "category" in filters and r["category"] != filters["category"]:
-            return False
-        if "region" in filters and filters["region"] not in r["body_regions"]:
-            return False
-        if "condition" in filters and filters["condition"] not in r["conditions"]:
-            return False
-        if "bleeding_risk" in filters:
-            want = None if filters["bleeding_risk"] == "none" else filters["bleeding_risk"]
-            if r["bleeding_risk"] != want:
-                return False
-        return True
-
-    rows = [
-        _row(index, rid) for rid, r in sorted(index.records.items(), key=lambda kv: kv[1]["name"].casefold()) if keep(r)
-    ]
-    return Listing(rows, filters, None, notices)
+    # each filter is a list of ids in display order: walk the shortest, test the others as sets
+    picked: list[list[str]] = []
+    if "modality" in filters:
+        picked.append(index.facet("modality", filters["modality"]))
+    if "category" in filters:
+        picked.append(index.facet("category", filters["category"]))
+    if "region" in filters:
+        picked.append(index.facet("region", filters["region"]))
+    if "condition" in filters:
+        picked.append(list(index.purposes(filters["condition"])))
+    if "bleeding_risk" in filters:
+        picked.append(index.facet("bleeding_risk", filters["bleeding_risk"]))
+    if not picked:
+        ids = list(index.order)
+    else:
+        picked.sort(key=len)
+        others = [set(p) for p in picked[1:]]
+        ids = [rid for rid in picked[0] if all(rid in o for o in others)]
+    return Listing(ids, lambda rid: _row(index, rid), filters, None, notices)

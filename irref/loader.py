@@ -81,24 +81,17 @@ def _read_text(path: Path) -> str:
         raise FileRejected(Problem(shown, line, None, "file is not UTF-8 text: re-save it as UTF-8")) from None
 
 
-def _refuse_anchors(text: str, shown: str) -> None:
-    """Refuse YAML anchors/aliases: catalog files never need them, and they allow expansion bombs."""
+def _alias_line(text: str) -> int | None:
+    """Line of the first YAML alias (``*name``) in a text, from the C parser's events."""
     from ruamel.yaml.events import AliasEvent
 
-    yaml = _yaml("safe")
     try:
-        for event in yaml.parse(text):
+        for event in _yaml("safe").parse(text):
             if isinstance(event, AliasEvent):
-                line = event.start_mark.line + 1 if event.start_mark else None
-                raise FileRejected(
-                    Problem(
-                        shown, line, None, "YAML aliases (*name) are not allowed in data files: write the value out"
-                    )
-                )
-    except FileRejected:
-        raise
-    except Exception as exc:  # a syntax error: reported with its line by parse_file
-        _syntax_problem(exc, shown)
+                return event.start_mark.line + 1 if event.start_mark else None
+    except Exception:
+        return None
+    return None
 
 
 def _syntax_problem(exc: Exception, shown: str) -> None:
@@ -108,30 +101,92 @@ def _syntax_problem(exc: Exception, shown: str) -> None:
     raise FileRejected(Problem(shown, line, None, f"YAML syntax error: {problem}")) from None
 
 
-def _depth(value: Any, level: int = 0) -> int:
-    if level > MAX_DEPTH:
-        return level
-    if isinstance(value, dict):
-        return max((_depth(v, level + 1) for v in value.values()), default=level)
-    if isinstance(value, list):
-        return max((_depth(v, level + 1) for v in value), default=level)
-    return level
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+
+
+class _Refused(Exception):
+    def __init__(self, node: Any, message: str) -> None:
+        super().__init__(message)
+        self.line = node.start_mark.line + 1 if getattr(node, "start_mark", None) else None
+        self.message = message
+
+
+class _Builder:
+    """Python values from a composed YAML node tree (the C parser composes; this replaces
+    ruamel's generic constructor, which dominated a cold build). Refuses aliases (a node met
+    twice), duplicate keys, non-scalar keys, unknown tags and nesting deeper than MAX_DEPTH."""
+
+    def __init__(self, constructor: Any) -> None:
+        from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+        self.scalar, self.mapping, self.sequence = ScalarNode, MappingNode, SequenceNode
+        self.constructor = constructor  # the C loader, for the rare non-string scalar
+        self.seen: set[int] = set()
+
+    def build(self, node: Any, depth: int = 0) -> Any:
+        if id(node) in self.seen:
+            raise _Refused(node, "alias")
+        self.seen.add(id(node))
+        tag = node.ctag
+        cls = type(node)
+        if cls is self.scalar:
+            if tag.handle is None and tag.suffix == _STR:
+                return node.value
+            try:
+                return self.constructor.construct_object(node, deep=True)
+            except Exception as exc:
+                raise _Refused(node, f"cannot read value {node.value!r}: {getattr(exc, 'problem', exc)}") from None
+        if depth >= MAX_DEPTH:
+            raise _Refused(node, "deep")
+        if cls is self.mapping and tag.handle is None and tag.suffix == _MAP:
+            out: dict = {}
+            for key_node, value_node in node.value:
+                if type(key_node) is not self.scalar or key_node.ctag.suffix == "tag:yaml.org,2002:merge":
+                    raise _Refused(key_node, "keys must be plain names")
+                key = self.build(key_node, depth + 1)
+                if not isinstance(key, str | int | bool | None):
+                    raise _Refused(key_node, "keys must be plain names")
+                if key in out:
+                    raise _Refused(key_node, f"duplicate key {key!r}")
+                out[key] = self.build(value_node, depth + 1)
+            return out
+        if cls is self.sequence and tag.handle is None and tag.suffix == _SEQ:
+            return [self.build(item, depth + 1) for item in node.value]
+        raise _Refused(node, f"unsupported YAML tag {str(tag)!r}")
 
 
 def parse_file(path: Path, *, kind: str = "a mapping") -> Any:
     """Parse one YAML file with the C loader, refusing hostile or unusable files."""
+    from ruamel.yaml.cyaml import CSafeLoader
+
     shown = display_path(path)
     text = _read_text(path)
     if not text.strip():
         raise FileRejected(Problem(shown, None, None, f"file is empty: it must hold {kind}"))
-    _refuse_anchors(text, shown)
+    parser = CSafeLoader(text)
     try:
-        data = _yaml("safe").load(text)
-    except Exception as exc:
-        _syntax_problem(exc, shown)
-    if _depth(data) > MAX_DEPTH:
-        raise FileRejected(Problem(shown, None, None, f"structure is nested deeper than {MAX_DEPTH} levels"))
-    return data
+        try:
+            node = parser.get_single_node()
+        except Exception as exc:
+            _syntax_problem(exc, shown)
+        if node is None:
+            raise FileRejected(Problem(shown, None, None, f"file is empty: it must hold {kind}"))
+        return _Builder(parser).build(node)
+    except _Refused as exc:
+        if exc.message == "alias":
+            line = _alias_line(text) or exc.line
+            message = "YAML aliases (*name) are not allowed in data files: write the value out"
+        elif exc.message == "deep":
+            line, message = None, f"structure is nested deeper than {MAX_DEPTH} levels"
+        else:
+            line, message = exc.line, f"YAML: {exc.message}"
+        raise FileRejected(Problem(shown, line, None, message)) from None
+    except RecursionError:
+        raise FileRejected(Problem(shown, None, None, f"structure is nested deeper than {MAX_DEPTH} levels")) from None
+    finally:
+        parser.dispose()
 
 
 @functools.lru_cache(maxsize=64)

@@ -8,8 +8,9 @@ carrying up to five "did you mean" suggestions.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 from irref.errors import NotFoundError, UsageError
 from irref.normalize import fold, normalize, strip_controls
@@ -47,12 +48,38 @@ def clean_query(query: str, what: str = "query") -> str:
     return text.strip()
 
 
-def _sounds(text: str) -> str:
+def sounds(text: str) -> str:
     """Fold spellings that sound alike ('nefrostomy' ~ 'nephrostomy'), for fuzzy scoring only."""
     return text.replace("ph", "f").replace("th", "t").replace("y", "i").replace("c", "k")
 
 
-def ranked(keys: Mapping[str, str], query: str, limit: int = 5) -> list[tuple[str, float, str]]:
+class Table(Protocol):
+    """A key table: exact `get`, and every (key, owner, sound-alike key) for fuzzy matching."""
+
+    def get(self, key: str) -> str | None: ...
+
+    def pairs(self) -> tuple[list[str], list[str], list[str]]: ...
+
+
+class DictTable:
+    """A Table over a plain dict (small vocabularies, tests)."""
+
+    def __init__(self, keys: Mapping[str, str]):
+        self._keys = keys
+
+    def get(self, key: str) -> str | None:
+        return self._keys.get(key)
+
+    def pairs(self) -> tuple[list[str], list[str], list[str]]:
+        keys = sorted(self._keys)
+        return keys, [self._keys[k] for k in keys], [sounds(k) for k in keys]
+
+
+def _table(keys: Table | Mapping[str, str]) -> Table:
+    return DictTable(keys) if isinstance(keys, Mapping) else keys
+
+
+def ranked(keys: Table | Mapping[str, str], query: str, limit: int = 5) -> list[tuple[str, float, str]]:
     """(id, score, key) of the best fuzzy candidates, best first, one per id.
 
     The score is the best of rapidfuzz's Indel ratio (also on sound-alike folded text:
@@ -65,36 +92,45 @@ def ranked(keys: Mapping[str, str], query: str, limit: int = 5) -> list[tuple[st
     q = normalize(query)
     if not q:
         return []
-    choices = list(keys)
+    choices, owners, folded = _table(keys).pairs()
     best: dict[str, tuple[float, str]] = {}
     for probe in {q, q.replace(" ", "")}:
-        for scorer, scale, proc in (
-            (fuzz.ratio, 1.0, None),
-            (fuzz.ratio, 1.0, _sounds),
-            (fuzz.token_sort_ratio, 1.0, None),
-            (OSA.normalized_similarity, 100.0, None),
+        for scorer, scale, candidates, text in (
+            (fuzz.ratio, 1.0, choices, probe),
+            (fuzz.ratio, 1.0, folded, sounds(probe)),
+            (fuzz.token_sort_ratio, 1.0, choices, probe),
+            (OSA.normalized_similarity, 100.0, choices, probe),
         ):
             cutoff = SUGGEST / scale
-            hits = process.extract(probe, choices, scorer=scorer, processor=proc, limit=limit * 4, score_cutoff=cutoff)
-            for key, score, _ in hits:
+            hits = process.extract(text, candidates, scorer=scorer, limit=limit * 4, score_cutoff=cutoff)
+            for _, score, i in hits:
                 s = float(score) * scale
-                owner = keys[key]
+                owner = owners[i]
                 if s > best.get(owner, (-1.0, ""))[0]:
-                    best[owner] = (s, key)
+                    best[owner] = (s, choices[i])
     out = sorted(((rid, s, k) for rid, (s, k) in best.items()), key=lambda t: (-t[1], t[0]))
     return out[:limit]
 
 
 def resolve(
-    keys: Mapping[str, str], query: str, *, what: str = "procedure", names: Mapping[str, str] | None = None
+    keys: Table | Mapping[str, str],
+    query: str,
+    *,
+    what: str = "procedure",
+    names: Mapping[str, str] | Callable[[], Mapping[str, str]] | None = None,
 ) -> Match:
-    """Resolve a query against a table of normalised keys; raise NotFoundError if not confident."""
+    """Resolve a query against a table of normalised keys; raise NotFoundError if not confident.
+
+    ``names`` (id -> display name, or a function returning it) is read only to word hints.
+    """
     text = clean_query(query, what)
     q = normalize(text)
+    table = _table(keys)
     for key in (q, q.replace(" ", "")):
-        if key in keys:
-            return Match(keys[key], text, True, 100.0)
-    candidates = ranked(keys, text) if len(q.replace(" ", "")) >= 2 else []
+        found = table.get(key)
+        if found is not None:
+            return Match(found, text, True, 100.0)
+    candidates = ranked(table, text) if len(q.replace(" ", "")) >= 2 else []
     if candidates and len(q.replace(" ", "")) >= MIN_FUZZY_LEN:
         rid, score, key = candidates[0]
         runner_up = candidates[1][1] if len(candidates) > 1 else 0.0
@@ -103,6 +139,8 @@ def resolve(
         if score >= CONFIDENT and (score >= 95 or score - runner_up >= MARGIN) and not surgical:
             return Match(rid, text, False, score)
     hints = [rid for rid, s, _ in candidates if s >= SUGGEST]
+    if callable(names):
+        names = names()
     shown = [names.get(h, h) if names else h for h in hints]
     raise NotFoundError(f"no {what} matches {text!r}", hints=shown)
 

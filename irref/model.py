@@ -91,7 +91,7 @@ class Procedure(_Strict):
     summary: Filled = Field(description="One or two plain-language sentences.")
     description: Filled = Field(description="What it is and how it works, for a trainee.")
     steps: list[Filled] = Field(min_length=2, description="How it is done, in order.")
-    modalities: list[Text] = Field(min_length=1, description="Imaging guidance (modality vocabulary ids).")
+    modalities: list[Filled] = Field(min_length=1, description="Imaging guidance (modality vocabulary ids).")
     conditions: list[ConditionLink] = Field(min_length=1, description="Conditions it diagnoses or treats.")
     body_regions: list[Region] = Field(min_length=1, description="Body regions involved.")
     anesthesia: list[Anesthesia] = Field(min_length=1, description="none, local, moderate sedation, general.")

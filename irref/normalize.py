@@ -21,8 +21,9 @@ def strip_controls(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lower-case, strip diacritics, and turn punctuation, hyphens and spacing into single spaces."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.lower().replace("&", " and ").replace("'", "")
     return " ".join(_NON_WORD.sub(" ", text).split())
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any, TextIO
 
 
@@ -18,11 +19,11 @@ def write_raw_record(raw: str, out: TextIO) -> None:
     out.write("\n")
 
 
-def write_raw_array(raws: list[str], out: TextIO) -> None:
-    """Write records (JSON text from the index) as one JSON array; `[]` when empty."""
-    if not raws:
-        out.write("[]\n")
-        return
-    out.write("[\n")
-    out.write(",\n".join(raws))
-    out.write("\n]\n")
+def write_raw_array(raws: Iterable[str], out: TextIO) -> None:
+    """Write records (JSON text from the index) as one JSON array, streaming; `[]` when empty."""
+    sep = "[\n"
+    for raw in raws:
+        out.write(sep)
+        out.write(raw)
+        sep = ",\n"
+    out.write("[]\n" if sep == "[\n" else "\n]\n")

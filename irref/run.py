@@ -110,11 +110,11 @@ def _emit_listing(index, listing, title: str, as_json: bool) -> int:
     if as_json:
         from irref import output
 
-        output.write_raw_array(index.raws(r.id for r in listing.rows), sys.stdout)
+        output.write_raw_array(index.iter_raw(listing.ids), sys.stdout)
     else:
         views, con = _rich()
         views.render_listing(con, listing, title)
-    return int(ExitCode.OK if listing.rows else ExitCode.NOT_FOUND)
+    return int(ExitCode.OK if listing.ids else ExitCode.NOT_FOUND)
 
 
 def for_condition(data_dirs: Sequence[str | Path], condition: str, as_json: bool) -> int:
@@ -147,7 +147,7 @@ def validate(data_dirs: Sequence[str | Path], paths: Sequence[Path], as_json: bo
             files.append(p)
         else:
             raise IrrefError(f"no such file or directory: {p}")
-    meta, _, problems = catalog.build(dirs, extra_files=files)
+    sections, _, problems = catalog.build(dirs, extra_files=files)
     if paths:
         wanted = [os.path.abspath(p) for p in paths]
         problems = [
@@ -167,8 +167,8 @@ def validate(data_dirs: Sequence[str | Path], paths: Sequence[Path], as_json: bo
         err(f"{len(problems)} problem(s) in {len({p.path for p in problems})} file(s).")
         return int(ExitCode.NOT_FOUND)
     err(
-        f"ok: {len(meta['records'])} procedures, {len(meta['conditions'])} conditions, "
-        f"{len(meta['modalities'])} modalities valid."
+        f"ok: {len(sections['rows'])} procedures, {len(sections['conditions'])} conditions, "
+        f"{len(sections['modalities'])} modalities valid."
     )
     return int(ExitCode.OK)
 

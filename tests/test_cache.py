@@ -60,7 +60,7 @@ def test_corrupt_cache_is_rebuilt(tmp_path):
         cache.write_bytes(damage)
         index = catalog.load(env=env)
         assert json.loads(index.raw("ablation"))["id"] == "ablation"
-    assert catalog._read_cache(cache, index.meta["key"]) is not None
+    assert catalog._read_cache(cache, index.key) is not None
 
 
 def test_unwritable_cache_dir_falls_back_to_memory(tmp_path):
@@ -85,3 +85,47 @@ def test_two_processes_building_at_once(tmp_path):
     assert len({o[0] for o in outs}) == 1
     assert outs[0][0].split()[1] == "ablation"
     assert not list((tmp_path / "c").glob(".index-*.tmp"))  # no temp files left behind
+
+
+def test_parallel_build_matches_serial(tmp_path, monkeypatch):
+    """Many files are compiled in worker processes; the result must equal a one-process build."""
+    data = tmp_path / "data"
+    for i in range(6):
+        write_record(data, f"parallel-{i}", name=f"Parallel Test {i}", aliases=[f"par alias {i}"])
+    bad = write_record(data, "parallel-bad", name="Parallel Bad")
+    bad.write_text(bad.read_text().replace("recovery:", "recovry:"))
+    dirs = catalog.data_dirs(env=_env(tmp_path / "c", data))
+    monkeypatch.setattr(catalog, "PARALLEL_MIN", 10**9)
+    serial = catalog.build(dirs)
+    monkeypatch.setattr(catalog, "PARALLEL_MIN", 2)
+    monkeypatch.setattr(catalog, "_CHUNK", 3)
+    parallel = catalog.build(dirs)
+    assert parallel[0] == serial[0] and parallel[1] == serial[1]
+    assert [str(p) for p in parallel[2]] == [str(p) for p in serial[2]]
+    assert any("parallel-bad.yaml" in str(p) and "recovry" in str(p) for p in parallel[2])
+    assert "parallel-5" in parallel[0]["rows"] and "parallel-bad" not in parallel[0]["rows"]
+
+
+def test_cached_index_answers_like_the_fresh_build(tmp_path, monkeypatch):
+    """Bucketed key tables, facets, purposes and row lines read back from the cache file equal the build."""
+    from irref import commands
+
+    data = tmp_path / "data"
+    for i in range(5):
+        write_record(data, f"bucket-{i}", name=f"Bucket Test {i}", aliases=[f"bucket alias {i}"])
+    env = _env(tmp_path / "c", data)
+    monkeypatch.setattr(catalog, "BUCKET_SIZE", 16)  # many small buckets, as in a 10,000-record catalog
+    fresh = catalog.load(env=env, use_cache=False)
+    catalog.load(env=env)  # writes the cache
+    cached = catalog.load(env=env)
+    assert cached._cache is not None and fresh._cache is None
+    buckets = cached._cache[1]["buckets"]
+    assert set(buckets) == set(catalog.BUCKETED) and all(n > 1 for n in buckets.values())
+    for q in ("bucket alias 3", "TACE", "vertebroplsaty", "Bucket Test 0"):
+        assert commands.show(cached, q).raw == commands.show(fresh, q).raw
+    for kw in ({"modality": "CT"}, {"condition": "pleural effusion"}, {"region": "chest", "bleeding_risk": "low"}):
+        a, b = commands.list_procedures(cached, **kw), commands.list_procedures(fresh, **kw)
+        assert a.ids == b.ids and a.rows == b.rows and a.ids
+    assert commands.for_condition(cached, "liver cancer").rows == commands.for_condition(fresh, "liver cancer").rows
+    assert cached.records == fresh.records
+    assert cached.raws(cached.order) == [fresh.raw(r) for r in fresh.order]
