@@ -92,6 +92,16 @@ def main() -> None:
     if not IRREF.exists():
         raise SystemExit(f"irref is not installed beside {sys.executable}")
 
+    # An editable (development) install has no bytecode when PYTHONDONTWRITEBYTECODE is set, so every
+    # run would recompile irref while Typer and Rich load from .pyc: compile it first, as pip does.
+    pkg = subprocess.run(
+        [sys.executable, "-c", "import irref, os; print(os.path.dirname(irref.__file__))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    subprocess.run([sys.executable, "-m", "compileall", "-q", pkg], check=False, stdout=subprocess.DEVNULL)
+
     work = Path(tempfile.mkdtemp(prefix="irref-bench-"))
     base_env = {k: v for k, v in os.environ.items() if k not in ("IRREF_DATA_DIRS", "IRREF_DEBUG")}
     base_env["COLUMNS"] = "100"

@@ -15,7 +15,6 @@ an in-memory build with no error.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
@@ -28,7 +27,7 @@ from irref import __version__
 from irref.errors import DataError
 from irref.normalize import normalize
 
-FORMAT = 2
+FORMAT = 3
 ENV_DATA_DIRS = "IRREF_DATA_DIRS"
 ENV_CACHE_DIR = "IRREF_CACHE_DIR"
 VOCAB_FILES = ("conditions.yaml", "modalities.yaml")
@@ -113,7 +112,14 @@ def _fingerprint(dirs: Sequence[Path]) -> tuple[str, list[tuple[int, str, str]]]
         scanned = _scan(directory)
         parts.extend(f"{path}:{stamp}" for _, path, stamp in scanned)
         files.extend((i, kind, path) for kind, path, _ in scanned)
-    return hashlib.sha256("|".join(parts).encode("utf-8", "surrogateescape")).hexdigest(), files
+    return _digest("|".join(parts)), files
+
+
+def _digest(text: str) -> str:
+    """A 64-bit fingerprint (CRC-32 and Adler-32) plus the length: enough to tell cache keys
+    apart, and zlib is built in, where hashlib would load OpenSSL on every run."""
+    data = text.encode("utf-8", "surrogateescape")
+    return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}-{len(data)}"
 
 
 # ---------------------------------------------------------------- index
@@ -203,8 +209,20 @@ class Index:
         if name not in self._sections:
             if self._cache is None or name not in self._cache[1]["toc"]:
                 raise KeyError(name)
-            self._sections[name] = json.loads(self._read(*self._cache[1]["toc"][name]))
+            try:
+                self._sections[name] = json.loads(self._read(*self._cache[1]["toc"][name]))
+            except (OSError, ValueError) as exc:
+                self._damaged(exc)
         return self._sections[name]
+
+    def _damaged(self, exc: Exception) -> None:
+        """A cache file changed under us or was damaged: remove it so the next run rebuilds."""
+        assert self._cache is not None
+        try:
+            os.unlink(self._cache[0])
+        except OSError:
+            pass
+        raise DataError(f"the index cache was damaged ({exc.__class__.__name__}) and has been removed: run again")
 
     def bucket_get(self, name: str, key: str) -> Any:
         """The value of `key` in a bucketed section (see BUCKETED), or None."""
@@ -241,7 +259,11 @@ class Index:
         at = self.bucket_get("at", rid)
         if at is None:
             raise KeyError(rid)
-        return json.loads(self._read(at[2], at[3]))
+        try:
+            return json.loads(self._read(at[2], at[3]))
+        except (OSError, ValueError) as exc:
+            self._damaged(exc)
+            raise
 
     @property
     def records(self) -> dict[str, dict]:
@@ -290,7 +312,10 @@ class Index:
             at = self.bucket_get("at", rid) if self._cache is not None else None
             if at is None:
                 raise KeyError(rid)
-            self._raw[rid] = self._read(at[0], at[1]).decode("utf-8")
+            try:
+                self._raw[rid] = self._read(at[0], at[1]).decode("utf-8")
+            except (OSError, ValueError) as exc:
+                self._damaged(exc)
         return self._raw[rid]
 
     def iter_raw(self, rids: Iterable[str]) -> Iterator[str]:
@@ -681,13 +706,15 @@ def cache_dir(env: dict[str, str] | None = None) -> Path:
     env = os.environ if env is None else env
     if env.get(ENV_CACHE_DIR):
         return Path(env[ENV_CACHE_DIR]).expanduser()
+    if sys.platform.startswith("linux") and env.get("HOME"):  # the XDG rule, without importing platformdirs
+        return Path(env.get("XDG_CACHE_HOME") or os.path.join(env["HOME"], ".cache")) / "irref"
     from platformdirs import user_cache_dir
 
     return Path(user_cache_dir("irref", appauthor=False))
 
 
 def _cache_path(dirs: Sequence[Path], env: dict[str, str] | None) -> Path:
-    tag = hashlib.sha256("\n".join(str(d.resolve()) for d in dirs).encode()).hexdigest()[:16]
+    tag = _digest("\n".join(str(d.resolve()) for d in dirs)).split("-")[0]
     return cache_dir(env) / f"index-{tag}.jsonl"
 
 
@@ -702,8 +729,15 @@ def _read_cache(path: Path, key: str) -> Index | None:
     except (OSError, ValueError, UnicodeDecodeError):
         return None
     start = len(first)
-    if size - start != head.get("blob_size") or not isinstance(head.get("toc"), dict):
+    toc, buckets = head.get("toc"), head.get("buckets")
+    if size - start != head.get("blob_size") or not isinstance(toc, dict) or not isinstance(buckets, dict):
         return None  # truncated or tampered
+    try:
+        wanted = set(SECTIONS) | {f"{name}/{b}" for name in BUCKETED for b in range(buckets[name])}
+    except (KeyError, TypeError):
+        return None
+    if set(toc) != wanted:
+        return None
     return Index(cache=(path, head, start), key=key)
 
 

@@ -65,6 +65,8 @@ def load_index(data_dirs: Sequence[str | Path]):
 
 def warn_problems(problems: list[tuple]) -> None:
     """One warning line per data file with problems (the other records are still served)."""
+    if not problems:
+        return
     from irref.loader import Problem, display_path
 
     by_file: dict[str, list[Problem]] = {}

@@ -89,6 +89,12 @@ FAST_SHAPES = [
     ["list", "--modality=CT", "-c", "biopsy", "--json"],
     ["list", "--bleeding-risk", "medium", "--json"],
     ["list", "--region", "legs", "--category", "neurointerventional", "--json"],
+    ["show", "ablation"],
+    ["show", "TACE", "-s", "risks"],
+    ["show", "nothing-like-this"],
+    ["for-condition", "fibroids"],
+    ["list", "-m", "MRI"],
+    ["list", "--category", "nonsense"],
 ]
 
 
@@ -109,8 +115,8 @@ def test_fast_path_matches_typer(cli, tmp_path, argv, capsys, monkeypatch):
 @pytest.mark.parametrize(
     "argv",
     [
-        ["show", "ablation"],
         ["show", "--help", "--json"],
+        ["show", "-h"],
         ["list", "--wat", "x", "--json"],
         ["schema"],
         ["show", "a", "b", "--json"],
