@@ -49,6 +49,11 @@ def median(argv: list[str], env: dict[str, str], n: int) -> tuple[float, int]:
     return statistics.median(times), max(rss)
 
 
+def _completion_env(words: str) -> dict[str, str]:
+    """The environment bash's completion function gives irref (Typer's completion protocol)."""
+    return {"_IRREF_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": str(len(words.split()) - 1)}
+
+
 def make_catalog(target: Path, n: int) -> None:
     """Write n synthetic procedure files (copies of shipped records) plus their conditions."""
     from ruamel.yaml import YAML
@@ -127,6 +132,8 @@ def main() -> None:
         fig("show vertebroplsaty --json (fuzzy)", ["show", "vertebroplsaty", "--json"], env, floor_f, "F")
         fig("show ablation (Rich, to a pipe)", ["show", "ablation"], env, floor_r, "R")
         fig("list --modality CT --json", ["list", "--modality", "CT", "--json"], env, floor_f, "F")
+        fig("search 'bone cement' --json", ["search", "bone cement", "--json"], env, floor_f, "F")
+        fig("completion: show vert<TAB>", [], {**env, **_completion_env("irref show vert")}, floor_f, "F")
 
         growth: dict[int, float] = {}
         for size in sizes:

@@ -27,7 +27,7 @@ from irref import __version__
 from irref.errors import DataError
 from irref.normalize import normalize
 
-FORMAT = 3
+FORMAT = 4
 ENV_DATA_DIRS = "IRREF_DATA_DIRS"
 ENV_CACHE_DIR = "IRREF_CACHE_DIR"
 VOCAB_FILES = ("conditions.yaml", "modalities.yaml")
@@ -86,7 +86,7 @@ def _scan(directory: Path) -> list[tuple[str, str, str]]:
             files.append((name.split(".")[0], path, f"{st.st_size}:{st.st_mtime_ns}"))
     procs = procedure_dir(directory)
     try:
-        entries = sorted(os.scandir(procs), key=lambda e: e.name)
+        entries = list(os.scandir(procs))
     except OSError:
         return files
     top = os.path.normpath(directory) == os.path.normpath(procs)
@@ -100,6 +100,7 @@ def _scan(directory: Path) -> list[tuple[str, str, str]]:
         except OSError:
             stamp = "unreadable"
         files.append(("procedure", entry.path, stamp))
+    files.sort(key=lambda f: (f[0] == "procedure", f[1]))  # vocabularies first, then by path: plain string order
     return files
 
 
@@ -132,7 +133,8 @@ SECTIONS = (
     "family",  # id -> {"parent": [id, name] | None, "children": [[id, name], ...]}
     "conditions",  # condition vocabulary: id -> {name, synonyms}
     "modalities",  # modality vocabulary: id -> {name, synonyms}
-    "fuzzy.procedures",  # every lookup key and its owner, for fuzzy matching (see FuzzyTable)
+    "completions",  # kind -> [[text, help], ...]: names, aliases and synonyms for shell completion
+    "fuzzy.procedures",  # every lookup key and its owner, for fuzzy matching (see KeyTable.pairs)
     "fuzzy.conditions",
     "fuzzy.modalities",
     "problems",  # [path, line, field, message] found when the index was built
@@ -173,7 +175,7 @@ class KeyTable:
     def pairs(self) -> tuple[list[str], list[str], list[str]]:
         """(keys, owner ids, sound-alike folded keys), three parallel lists."""
         text = self._index.section(f"fuzzy.{self._table}")
-        keys, owners, sounds = (part.split("\n") if part else [] for part in text.split("\t"))
+        keys, owners, sounds = (part.split(",") if part else [] for part in text.split(";"))
         return keys, owners, sounds
 
 
@@ -352,9 +354,11 @@ PARALLEL_MIN = 400
 _CHUNK = 200
 
 
-def _add_keys(table: dict[str, str], owner: str, names: Iterable[str], clashes: dict[str, set[str]]) -> None:
+def _add_keys(
+    table: dict[str, str], owner: str, names: Iterable[str], clashes: dict[str, set[str]], *, normalized: bool = False
+) -> None:
     for name in names:
-        norm = normalize(name)
+        norm = name if normalized else normalize(name)
         for key in (norm, norm.replace(" ", "")):
             if not key:
                 continue
@@ -415,6 +419,9 @@ def _compile_procedures(paths: Sequence[str]) -> list[tuple[str, dict | None, st
         dumped = rec.model_dump(mode="json")
         dumped["source"] = name
         head = {k: dumped[k] for k in _HEAD_FIELDS}
+        # lookup keys are normalised here, in the worker: id, id with spaces, name, then each alias
+        rid = dumped["id"]
+        head["norm"] = [normalize(t) for t in (rid, rid.replace("-", " "), dumped["name"], *dumped["aliases"])]
         out.append((name, head, json.dumps(dumped, ensure_ascii=False), []))
     return out
 
@@ -527,12 +534,11 @@ def _build(
     keys: dict[str, dict[str, str]] = {"procedures": {}, "conditions": {}, "modalities": {}}
     clashes: dict[str, set[str]] = {}
     for rid, (rec, _path, _) in sorted(records.items()):
-        _add_keys(keys["procedures"], rid, [rid, rid.replace("-", " "), rec["name"]], clashes)
+        _add_keys(keys["procedures"], rid, rec["norm"][:3], clashes, normalized=True)
     # aliases: earlier directories (the shipped catalog) keep an alias; a later claimant is the error
     for rid, (rec, path, _) in sorted(records.items(), key=lambda kv: (kv[1][2], kv[0])):
-        own = {normalize(rid), normalize(rec["name"])}
-        for i, alias in enumerate(rec["aliases"]):
-            key = normalize(alias)
+        own = {rec["norm"][0], rec["norm"][2]}
+        for i, (alias, key) in enumerate(zip(rec["aliases"], rec["norm"][3:], strict=True)):
             holder = keys["procedures"].get(key) or keys["procedures"].get(key.replace(" ", ""))
             if holder and holder != rid and key not in own:
                 problems.append(
@@ -544,7 +550,7 @@ def _build(
                     )
                 )
                 continue
-            _add_keys(keys["procedures"], rid, [alias], clashes)
+            _add_keys(keys["procedures"], rid, [key], clashes, normalized=True)
     for key, owners in sorted(clashes.items()):
         owners_sorted = sorted(owners)
         for rid in owners_sorted:
@@ -665,22 +671,38 @@ def _build(
     problems = sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.field or "", p.message))
 
     def fuzzy(table: dict[str, str]) -> str:
+        # normalised keys are [a-z0-9 ] and ids [a-z0-9-]: "," and ";" never need JSON escapes,
+        # so a warm fuzzy lookup decodes one plain string
         items = sorted(table.items())
-        return "\t".join(
-            "\n".join(part) for part in ([k for k, _ in items], [v for _, v in items], [sounds(k) for k, _ in items])
+        return ";".join(
+            ",".join(part) for part in ([k for k, _ in items], [v for _, v in items], [sounds(k) for k, _ in items])
         )
 
+    completions: dict[str, list[list[str]]] = {"procedures": [], "conditions": [], "modalities": []}
+    for rid in order:
+        rec = records[rid][0]
+        completions["procedures"].append([rec["name"], rid])
+        completions["procedures"] += [[alias, rec["name"]] for alias in rec["aliases"]]
+    for cid, c in sorted(vocab["conditions"].items(), key=lambda kv: kv[1].name.casefold()):
+        completions["conditions"].append([c.name, f"{len(purposes.get(cid, {}))} procedure(s)"])
+        completions["conditions"] += [[syn, c.name] for syn in c.synonyms]
+    for mid, m in sorted(vocab["modalities"].items()):
+        completions["modalities"].append([mid, m.name])
+        completions["modalities"] += [[syn, m.name] for syn in m.synonyms]
     sections: dict[str, Any] = {
         "names": names,
         "order": order,
         "facets": facets,
         "rows": rows,
         "family": family,
+        "completions": completions,
         "conditions": {
-            cid: {"name": c.name, "synonyms": list(c.synonyms)} for cid, c in sorted(vocab["conditions"].items())
+            cid: {"name": c.name, "synonyms": list(c.synonyms), "procedures": len(purposes.get(cid, {}))}
+            for cid, c in sorted(vocab["conditions"].items())
         },
         "modalities": {
-            mid: {"name": m.name, "synonyms": list(m.synonyms)} for mid, m in sorted(vocab["modalities"].items())
+            mid: {"name": m.name, "synonyms": list(m.synonyms), "procedures": len(facets["modality"].get(mid, []))}
+            for mid, m in sorted(vocab["modalities"].items())
         },
         "problems": [[os.path.abspath(p.path), p.line, p.field, p.message] for p in problems],
         "purposes": purposes,

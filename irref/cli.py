@@ -48,6 +48,20 @@ STATE = State()
 # ---------------------------------------------------------------- shared options
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout (and nothing else).")]
+JsonlOpt = Annotated[bool, typer.Option("--jsonl", help="Print JSON lines: one object per line, for streaming.")]
+CsvOpt = Annotated[bool, typer.Option("--csv", help="Print CSV with a header row (lists joined with '; ').")]
+
+
+def _completer(kind: str):
+    """A Typer completion callback offering `kind` names from the index."""
+
+    def complete(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+        from irref import complete as completion
+
+        dirs = ctx.find_root().params.get("data_dir") or []
+        return completion.candidates(kind, incomplete, dirs)
+
+    return complete
 
 
 def _version(value: bool) -> None:
@@ -90,10 +104,21 @@ def _call(action) -> None:
 
 @app.command()
 def show(
-    query: Annotated[str, typer.Argument(help="Procedure name, alias or abbreviation (typos are tolerated).")],
+    query: Annotated[
+        str,
+        typer.Argument(
+            help="Procedure name, alias or abbreviation (typos are tolerated).",
+            autocompletion=_completer("procedures"),
+        ),
+    ],
     section: Annotated[
         list[str] | None,
-        typer.Option("--section", "-s", help="Show only this part (repeatable), e.g. preparation, aftercare, risks."),
+        typer.Option(
+            "--section",
+            "-s",
+            help="Show only this part (repeatable), e.g. preparation, aftercare, risks.",
+            autocompletion=_completer("sections"),
+        ),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -108,33 +133,64 @@ def show(
 @app.command("for-condition")
 def for_condition(
     condition: Annotated[
-        str, typer.Argument(help="Condition name, synonym or lay term, e.g. 'liver cancer', HCC, PAD.")
+        str,
+        typer.Argument(
+            help="Condition name, synonym or lay term, e.g. 'liver cancer', HCC, PAD.",
+            autocompletion=_completer("conditions"),
+        ),
     ],
     as_json: JsonOpt = False,
+    as_jsonl: JsonlOpt = False,
+    as_csv: CsvOpt = False,
 ) -> None:
     """Procedures used for a condition, with what each does for it.
 
-    Example: irref for-condition 'pancreatic cancer'
+    Examples: irref for-condition 'pancreatic cancer' | irref for-condition HCC --csv
     """
-    _call(lambda: run.for_condition(STATE.data_dirs, condition, as_json))
+    _call(lambda: run.for_condition(STATE.data_dirs, condition, run.output_format(as_json, as_jsonl, as_csv)))
 
 
 @app.command("list")
 def list_(
     modality: Annotated[
-        str | None, typer.Option("--modality", "-m", help="Imaging guidance, e.g. CT, 'CAT scan', US.")
+        str | None,
+        typer.Option(
+            "--modality",
+            "-m",
+            help="Imaging guidance, e.g. CT, 'CAT scan', US.",
+            autocompletion=_completer("modalities"),
+        ),
     ] = None,
-    category: Annotated[str | None, typer.Option("--category", "-c", help="Category, e.g. biopsy, drainage.")] = None,
-    region: Annotated[str | None, typer.Option("--region", "-r", help="Body region, e.g. liver, spine.")] = None,
-    condition: Annotated[str | None, typer.Option("--condition", help="Condition, e.g. 'liver cancer'.")] = None,
+    category: Annotated[
+        str | None,
+        typer.Option(
+            "--category", "-c", help="Category, e.g. biopsy, drainage.", autocompletion=_completer("categories")
+        ),
+    ] = None,
+    region: Annotated[
+        str | None,
+        typer.Option("--region", "-r", help="Body region, e.g. liver, spine.", autocompletion=_completer("regions")),
+    ] = None,
+    condition: Annotated[
+        str | None,
+        typer.Option("--condition", help="Condition, e.g. 'liver cancer'.", autocompletion=_completer("conditions")),
+    ] = None,
     bleeding_risk: Annotated[
-        str | None, typer.Option("--bleeding-risk", help="SIR 2019 bleeding-risk class: low, high or none.")
+        str | None,
+        typer.Option(
+            "--bleeding-risk",
+            help="SIR 2019 bleeding-risk class: low, high or none.",
+            autocompletion=lambda: [("low", ""), ("high", ""), ("none", "not classed")],
+        ),
     ] = None,
     as_json: JsonOpt = False,
+    as_jsonl: JsonlOpt = False,
+    as_csv: CsvOpt = False,
 ) -> None:
     """A table of procedures; filters combine.
 
-    Examples: irref list --modality CT | irref list --category biopsy --bleeding-risk low --json
+    Examples: irref list --modality CT | irref list --category biopsy --bleeding-risk low --json |
+    irref list --region liver --csv > liver.csv
     """
     filters = {
         "modality": modality,
@@ -143,7 +199,122 @@ def list_(
         "condition": condition,
         "bleeding_risk": bleeding_risk,
     }
-    _call(lambda: run.list_procedures(STATE.data_dirs, filters, as_json))
+    _call(lambda: run.list_procedures(STATE.data_dirs, filters, run.output_format(as_json, as_jsonl, as_csv)))
+
+
+@app.command()
+def search(
+    text: Annotated[str, typer.Argument(help="Words to look for in every field (typos are tolerated).")],
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=1000, help="Most results to show.")] = 10,
+    as_json: JsonOpt = False,
+    as_jsonl: JsonlOpt = False,
+    as_csv: CsvOpt = False,
+) -> None:
+    """Ranked full-text search over names, aliases, summaries, steps, conditions, risks and more.
+
+    Examples: irref search "bone cement" | irref search "blood clot lung" --json | jq '.[].id'
+    """
+    _call(lambda: run.search(STATE.data_dirs, text, limit, run.output_format(as_json, as_jsonl, as_csv)))
+
+
+@app.command()
+def compare(
+    queries: Annotated[
+        list[str],
+        typer.Argument(help="Two or more procedures, resolved as in 'show'.", autocompletion=_completer("procedures")),
+    ],
+    as_json: JsonOpt = False,
+) -> None:
+    """Procedures side by side: imaging, anesthesia, setting, recovery, main risks, conditions.
+
+    Examples: irref compare vertebroplasty kyphoplasty | irref compare RFA MWA cryoablation --json
+    """
+    _call(lambda: run.compare(STATE.data_dirs, queries, as_json))
+
+
+@app.command()
+def conditions(
+    query: Annotated[
+        str | None,
+        typer.Argument(
+            help="Only conditions whose name or synonyms contain this.", autocompletion=_completer("conditions")
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+    as_jsonl: JsonlOpt = False,
+    as_csv: CsvOpt = False,
+) -> None:
+    """The condition vocabulary: names, synonyms and how many procedures each has.
+
+    Examples: irref conditions | irref conditions cancer | irref conditions --csv
+    """
+    _call(lambda: run.vocabulary(STATE.data_dirs, "conditions", query, run.output_format(as_json, as_jsonl, as_csv)))
+
+
+@app.command()
+def modalities(as_json: JsonOpt = False, as_jsonl: JsonlOpt = False, as_csv: CsvOpt = False) -> None:
+    """The imaging-guidance vocabulary: names, synonyms and how many procedures use each.
+
+    Example: irref modalities --json
+    """
+    _call(lambda: run.vocabulary(STATE.data_dirs, "modalities", None, run.output_format(as_json, as_jsonl, as_csv)))
+
+
+@app.command()
+def tree(
+    root: Annotated[
+        str | None,
+        typer.Argument(help="Show only this procedure's family.", autocompletion=_completer("procedures")),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The family hierarchy: broad entries and their variants (ablation -> radiofrequency, microwave...).
+
+    Examples: irref tree | irref tree ablation --json
+    """
+    _call(lambda: run.tree(STATE.data_dirs, root, as_json))
+
+
+@app.command()
+def export(
+    queries: Annotated[
+        list[str] | None,
+        typer.Argument(help="Procedures to export, resolved as in 'show'.", autocompletion=_completer("procedures")),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="Output format (markdown).")] = "markdown",
+    all_: Annotated[bool, typer.Option("--all", help="Export the whole catalog as one document.")] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write files into this directory (one per record) instead of stdout."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite existing files in --output.")] = False,
+) -> None:
+    """Printable Markdown handouts with references and the not-medical-advice notice.
+
+    Examples: irref export vertebroplasty > vertebroplasty.md | irref export TACE Y90 -o handouts/ |
+    irref export --all -o handouts/
+    """
+    _call(lambda: run.export(STATE.data_dirs, queries or [], fmt, all_, output, force))
+
+
+@app.command()
+def new(
+    name: Annotated[str, typer.Argument(help="The procedure's display name, e.g. 'Genicular artery embolization'.")],
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-dir",
+            help="Where to write (its procedures/ folder if it has one). Default: ./data if it holds "
+            "procedures/, else the current directory.",
+            metavar="DIR",
+        ),
+    ] = None,
+) -> None:
+    """Write a commented template for a new entry (<id>.yaml); never overwrites.
+
+    The file fails 'irref validate' until every TODO is replaced. Example: irref new "Genicular artery embolization"
+    """
+    _call(lambda: run.new(name, data_dir))
 
 
 @app.command()

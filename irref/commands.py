@@ -170,3 +170,129 @@ def list_procedures(
         others = [set(p) for p in picked[1:]]
         ids = [rid for rid in picked[0] if all(rid in o for o in others)]
     return Listing(ids, lambda rid: _row(index, rid), filters, None, notices)
+
+
+# ---------------------------------------------------------------- compare, vocabularies, tree
+
+
+@dataclass
+class Compared:
+    """Records resolved for `compare`, in the order asked."""
+
+    matches: list[lookup.Match]
+    records: list[dict]
+    raws: list[str]
+
+
+def compare(index: Index, queries: list[str]) -> Compared:
+    if len(queries) < 2:
+        raise UsageError("compare needs at least two procedures, e.g. 'irref compare vertebroplasty kyphoplasty'")
+    matches = [find_procedure(index, q) for q in queries]
+    seen: dict[str, str] = {}
+    for m in matches:
+        if m.id in seen:
+            raise UsageError(f"{seen[m.id]!r} and {m.query!r} both name {index.names[m.id]}: give different procedures")
+        seen[m.id] = m.query
+    return Compared(matches, [index.record(m.id) for m in matches], [index.raw(m.id) for m in matches])
+
+
+#: The rows of `compare`, in order: (label, field).
+COMPARE_ROWS: tuple[tuple[str, str], ...] = (
+    ("Category", "category"),
+    ("Imaging guidance", "modalities"),
+    ("Anesthesia", "anesthesia"),
+    ("Setting", "setting"),
+    ("Body regions", "body_regions"),
+    ("Recovery", "recovery"),
+    ("Main risks", "risks"),
+    ("Bleeding risk (SIR 2019)", "bleeding_risk"),
+    ("Conditions", "conditions"),
+    ("Children", "pediatric"),
+)
+
+
+def compare_cell(index: Index, record: dict, field: str, max_items: int = 4) -> str:
+    """One cell of the comparison table, as plain text."""
+    value = record.get(field)
+    if field == "risks":
+        more = len(value) - 3
+        return "\n".join(f"• {r}" for r in value[:3]) + (f"\n(+{more} more)" if more > 0 else "")
+    if field == "conditions":
+        names = [index.conditions.get(c["id"], {}).get("name", c["id"]) for c in value]
+        more = len(names) - max_items
+        return "\n".join(f"• {n}" for n in names[:max_items]) + (f"\n(+{more} more)" if more > 0 else "")
+    if field == "pediatric":
+        return f"{value['performed']}"
+    if field == "bleeding_risk":
+        return value or "not classed"
+    if isinstance(value, list):
+        return ", ".join(value)
+    return str(value or "")
+
+
+@dataclass
+class VocabEntry:
+    """One entry of the condition or modality vocabulary."""
+
+    id: str
+    name: str
+    synonyms: list[str]
+    procedures: int
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "name": self.name, "synonyms": self.synonyms, "procedures": self.procedures}
+
+
+def vocabulary(index: Index, kind: str, query: str | None = None) -> tuple[list[VocabEntry], list[str]]:
+    """Entries of the 'conditions' or 'modalities' vocabulary, optionally those matching a query.
+
+    A query keeps entries whose id, name or a synonym contains it (after normalising), plus the
+    entry it resolves to by fuzzy matching; nothing matching raises NotFoundError with hints.
+    Returns (entries, notices).
+    """
+    table = index.conditions if kind == "conditions" else index.modalities
+    entries = [
+        VocabEntry(vid, v["name"], list(v.get("synonyms", [])), int(v.get("procedures", 0)))
+        for vid, v in sorted(table.items(), key=lambda kv: kv[1]["name"].casefold())
+    ]
+    if query is None:
+        return entries, []
+    text = lookup.clean_query(query, "query")
+    q = normalize(text)
+    notices: list[str] = []
+    keep = {e.id for e in entries if any(q in normalize(t) for t in [e.id.replace("-", " "), e.name, *e.synonyms])}
+    try:
+        match = (find_condition if kind == "conditions" else find_modality)(index, text)
+        if match.id not in keep and not match.exact:
+            notices.append(f"including {table[match.id]['name']} for {text!r}")
+        keep.add(match.id)
+    except NotFoundError as exc:
+        if not keep:
+            raise NotFoundError(f"no {kind[:-1]} matches {text!r}", hints=exc.hints) from None
+    return [e for e in entries if e.id in keep], notices
+
+
+@dataclass
+class Node:
+    """One procedure in the family tree."""
+
+    id: str
+    name: str
+    children: list[Node]
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "name": self.name, "children": [c.as_dict() for c in self.children]}
+
+
+def tree(index: Index, root: str | None = None) -> list[Node]:
+    """The family hierarchy: every record with variants, its variants beneath it (or one family)."""
+
+    def node(rid: str, depth: int = 0) -> Node:
+        kids = index.family(rid)["children"] if depth < 16 else []
+        return Node(rid, index.names[rid], [node(c, depth + 1) for c, _ in kids])
+
+    if root is not None:
+        return [node(find_procedure(index, root).id)]
+    family = index.section("family")
+    roots = [rid for rid in index.order if rid in family and family[rid]["children"] and not family[rid]["parent"]]
+    return [node(rid) for rid in roots]

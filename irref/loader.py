@@ -61,37 +61,26 @@ def _yaml(typ: str):
 
 
 def _read_text(path: Path) -> str:
-    shown = display_path(path)
+    def shown() -> str:  # computed only for a message: it costs more than reading a small file
+        return display_path(path)
+
     try:
         st = path.stat()
         if not stat.S_ISREG(st.st_mode):  # a directory, FIFO or device would fail or block
-            raise FileRejected(Problem(shown, None, None, "not a regular file: remove it or replace it with a file"))
+            raise FileRejected(Problem(shown(), None, None, "not a regular file: remove it or replace it with a file"))
         size = st.st_size
         if size > MAX_FILE_BYTES:
             raise FileRejected(
-                Problem(shown, None, None, f"file is {size} bytes, over the 1 MiB limit: split or trim it")
+                Problem(shown(), None, None, f"file is {size} bytes, over the 1 MiB limit: split or trim it")
             )
         raw = path.read_bytes()
     except OSError as exc:
-        raise FileRejected(Problem(shown, None, None, f"cannot read file: {exc.strerror or exc}")) from None
+        raise FileRejected(Problem(shown(), None, None, f"cannot read file: {exc.strerror or exc}")) from None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise FileRejected(Problem(shown, line, None, "file is not UTF-8 text: re-save it as UTF-8")) from None
-
-
-def _alias_line(text: str) -> int | None:
-    """Line of the first YAML alias (``*name``) in a text, from the C parser's events."""
-    from ruamel.yaml.events import AliasEvent
-
-    try:
-        for event in _yaml("safe").parse(text):
-            if isinstance(event, AliasEvent):
-                return event.start_mark.line + 1 if event.start_mark else None
-    except Exception:
-        return None
-    return None
+        raise FileRejected(Problem(shown(), line, None, "file is not UTF-8 text: re-save it as UTF-8")) from None
 
 
 def _syntax_problem(exc: Exception, shown: str) -> None:
@@ -101,92 +90,166 @@ def _syntax_problem(exc: Exception, shown: str) -> None:
     raise FileRejected(Problem(shown, line, None, f"YAML syntax error: {problem}")) from None
 
 
-_STR = "tag:yaml.org,2002:str"
-_MAP = "tag:yaml.org,2002:map"
-_SEQ = "tag:yaml.org,2002:seq"
+_CORE = "tag:yaml.org,2002:"
 
 
 class _Refused(Exception):
-    def __init__(self, node: Any, message: str) -> None:
+    def __init__(self, event: Any, message: str) -> None:
         super().__init__(message)
-        self.line = node.start_mark.line + 1 if getattr(node, "start_mark", None) else None
+        mark = getattr(event, "start_mark", None)
+        self.line = mark.line + 1 if mark is not None else None
         self.message = message
 
 
-class _Builder:
-    """Python values from a composed YAML node tree (the C parser composes; this replaces
-    ruamel's generic constructor, which dominated a cold build). Refuses aliases (a node met
-    twice), duplicate keys, non-scalar keys, unknown tags and nesting deeper than MAX_DEPTH."""
+class _Events:
+    """Python values straight from the C parser's events.
 
-    def __init__(self, constructor: Any) -> None:
-        from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+    ruamel's generic composer and constructor (a node object per value, then a constructor
+    pass) dominated a cold build; this builds dicts, lists and strings as the events arrive,
+    resolving only plain scalars that could be something other than a string. It refuses
+    aliases (``*name``), duplicate keys, non-scalar or merge keys, non-core tags, more than
+    one document and nesting deeper than MAX_DEPTH.
+    """
 
-        self.scalar, self.mapping, self.sequence = ScalarNode, MappingNode, SequenceNode
-        self.constructor = constructor  # the C loader, for the rare non-string scalar
-        self.seen: set[int] = set()
+    _shared: tuple | None = None
 
-    def build(self, node: Any, depth: int = 0) -> Any:
-        if id(node) in self.seen:
-            raise _Refused(node, "alias")
-        self.seen.add(id(node))
-        tag = node.ctag
-        cls = type(node)
-        if cls is self.scalar:
-            if tag.handle is None and tag.suffix == _STR:
-                return node.value
+    @classmethod
+    def _tools(cls) -> tuple:
+        if cls._shared is None:
+            from ruamel.yaml import events
+            from ruamel.yaml.cyaml import CSafeLoader
+            from ruamel.yaml.nodes import ScalarNode
+            from ruamel.yaml.tag import Tag
+
+            helper = CSafeLoader("")  # its resolver and constructor, for the rare typed scalar
+            # plain scalars that may resolve to something else than a string: those whose first
+            # character has an implicit resolver, except words starting with a letter (bool and
+            # null are whole words: true, False, NULL...), checked against that short list
+            first = frozenset(k for k in helper.yaml_implicit_resolvers if k and not k.isalpha())
+            words = frozenset(w for base in ("true", "false", "null") for w in (base, base.title(), base.upper()))
+            cls._shared = (events, helper, first | words, ScalarNode, Tag)
+        return cls._shared
+
+    @classmethod
+    def load(cls, text: str) -> Any:
+        from ruamel.yaml.cyaml import CParser
+
+        events, helper, first, scalar_node, tag_cls = cls._tools()
+        scalar_ev, alias_ev = events.ScalarEvent, events.AliasEvent
+        map_start, seq_start = events.MappingStartEvent, events.SequenceStartEvent
+        map_end, seq_end = events.MappingEndEvent, events.SequenceEndEvent
+        doc_start, stream_end = events.DocumentStartEvent, events.StreamEndEvent
+
+        def scalar(ev: Any) -> Any:
+            tag, value = ev.tag, ev.value
+            if tag is None or tag == "!":
+                if not ev.implicit[0] or (value and value[0] not in first and value not in first):
+                    return value  # quoted, or plain text that cannot be a number, bool, null or date
+                tag = str(helper.resolve(scalar_node, value, (True, False)))
+                if tag == _CORE + "str":
+                    return value
+                if tag == _CORE + "merge":
+                    raise _Refused(ev, "merge keys (<<) are not allowed: write the values out")
+            elif tag == _CORE + "str":
+                return value
+            if tag not in (_CORE + t for t in ("int", "float", "bool", "null", "timestamp")):
+                raise _Refused(ev, f"unsupported YAML tag {tag!r}")
+            node = scalar_node(tag_cls(suffix=tag), value, ev.start_mark, ev.end_mark)
             try:
-                return self.constructor.construct_object(node, deep=True)
+                return helper.construct_object(node, deep=True)
             except Exception as exc:
-                raise _Refused(node, f"cannot read value {node.value!r}: {getattr(exc, 'problem', exc)}") from None
-        if depth >= MAX_DEPTH:
-            raise _Refused(node, "deep")
-        if cls is self.mapping and tag.handle is None and tag.suffix == _MAP:
-            out: dict = {}
-            for key_node, value_node in node.value:
-                if type(key_node) is not self.scalar or key_node.ctag.suffix == "tag:yaml.org,2002:merge":
-                    raise _Refused(key_node, "keys must be plain names")
-                key = self.build(key_node, depth + 1)
-                if not isinstance(key, str | int | bool | None):
-                    raise _Refused(key_node, "keys must be plain names")
-                if key in out:
-                    raise _Refused(key_node, f"duplicate key {key!r}")
-                out[key] = self.build(value_node, depth + 1)
-            return out
-        if cls is self.sequence and tag.handle is None and tag.suffix == _SEQ:
-            return [self.build(item, depth + 1) for item in node.value]
-        raise _Refused(node, f"unsupported YAML tag {str(tag)!r}")
+                raise _Refused(ev, f"cannot read value {value!r}: {getattr(exc, 'problem', exc)}") from None
+            finally:
+                helper.constructed_objects.clear()
+
+        parser = CParser(text)
+        try:
+            get = parser.get_event
+            stack: list[Any] = []
+            keys: list[Any] = []  # per open mapping: the pending key, or _NO_KEY
+            root: Any = None
+            documents = 0
+            while True:
+                ev = get()
+                cls_ = type(ev)
+                if cls_ is scalar_ev:
+                    value = scalar(ev)
+                elif cls_ is map_start or cls_ is seq_start:
+                    if ev.tag not in (None, "!", _CORE + ("map" if cls_ is map_start else "seq")):
+                        raise _Refused(ev, f"unsupported YAML tag {ev.tag!r}")
+                    if len(stack) >= MAX_DEPTH:
+                        raise _Refused(ev, "deep")
+                    if stack and type(stack[-1]) is dict and keys[-1] is _NO_KEY:
+                        raise _Refused(ev, "keys must be plain names")
+                    value = {} if cls_ is map_start else []
+                elif cls_ is map_end or cls_ is seq_end:
+                    done = stack.pop()
+                    keys.pop()
+                    if stack:
+                        continue
+                    root = done
+                    continue
+                elif cls_ is alias_ev:
+                    raise _Refused(ev, "alias")
+                elif cls_ is doc_start:
+                    documents += 1
+                    if documents > 1:
+                        raise _Refused(ev, "a file must hold one YAML document")
+                    continue
+                elif cls_ is stream_end:
+                    break
+                else:  # stream start, document end
+                    continue
+                # attach value to its parent (or make it the root)
+                if not stack:
+                    root = value
+                else:
+                    top = stack[-1]
+                    if type(top) is dict:
+                        if keys[-1] is _NO_KEY:
+                            if not isinstance(value, str | int | bool | float | None):
+                                raise _Refused(ev, "keys must be plain names")
+                            if value in top:
+                                raise _Refused(ev, f"duplicate key {value!r}")
+                            keys[-1] = value
+                            continue
+                        top[keys[-1]] = value
+                        keys[-1] = _NO_KEY
+                    else:
+                        top.append(value)
+                if type(value) is dict or type(value) is list:
+                    stack.append(value)
+                    keys.append(_NO_KEY)
+            return root
+        finally:
+            parser.dispose()
+
+
+_NO_KEY = object()
 
 
 def parse_file(path: Path, *, kind: str = "a mapping") -> Any:
     """Parse one YAML file with the C loader, refusing hostile or unusable files."""
-    from ruamel.yaml.cyaml import CSafeLoader
-
-    shown = display_path(path)
     text = _read_text(path)
     if not text.strip():
-        raise FileRejected(Problem(shown, None, None, f"file is empty: it must hold {kind}"))
-    parser = CSafeLoader(text)
+        raise FileRejected(Problem(display_path(path), None, None, f"file is empty: it must hold {kind}"))
     try:
-        try:
-            node = parser.get_single_node()
-        except Exception as exc:
-            _syntax_problem(exc, shown)
-        if node is None:
-            raise FileRejected(Problem(shown, None, None, f"file is empty: it must hold {kind}"))
-        return _Builder(parser).build(node)
+        data = _Events.load(text)
     except _Refused as exc:
         if exc.message == "alias":
-            line = _alias_line(text) or exc.line
-            message = "YAML aliases (*name) are not allowed in data files: write the value out"
+            line, message = exc.line, "YAML aliases (*name) are not allowed in data files: write the value out"
         elif exc.message == "deep":
             line, message = None, f"structure is nested deeper than {MAX_DEPTH} levels"
         else:
             line, message = exc.line, f"YAML: {exc.message}"
-        raise FileRejected(Problem(shown, line, None, message)) from None
-    except RecursionError:
-        raise FileRejected(Problem(shown, None, None, f"structure is nested deeper than {MAX_DEPTH} levels")) from None
-    finally:
-        parser.dispose()
+        raise FileRejected(Problem(display_path(path), line, None, message)) from None
+    except FileRejected:
+        raise
+    except Exception as exc:
+        _syntax_problem(exc, display_path(path))
+    if data is None:
+        raise FileRejected(Problem(display_path(path), None, None, f"file is empty: it must hold {kind}"))
+    return data
 
 
 @functools.lru_cache(maxsize=64)
@@ -254,13 +317,13 @@ def validate_mapping(model: type, data: Any, path: Path) -> tuple[Any | None, li
     """Validate parsed data against a model; returns (object or None, problems with lines)."""
     from pydantic import ValidationError
 
-    shown = display_path(path)
     if not isinstance(data, dict):
         kind = type(data).__name__ if data is not None else "nothing"
-        return None, [Problem(shown, 1, None, f"file must hold a mapping of fields, found {kind}")]
+        return None, [Problem(display_path(path), 1, None, f"file must hold a mapping of fields, found {kind}")]
     try:
         return model.model_validate(data), []
     except ValidationError as exc:
+        shown = display_path(path)
         fields = tuple(model.model_fields)
         problems = []
         for err in exc.errors():

@@ -98,7 +98,9 @@ def ranked(keys: Table | Mapping[str, str], query: str, limit: int = 5) -> list[
         for scorer, scale, candidates, text in (
             (fuzz.ratio, 1.0, choices, probe),
             (fuzz.ratio, 1.0, folded, sounds(probe)),
-            (fuzz.token_sort_ratio, 1.0, choices, probe),
+            # word order matters only for a query of several words (for one word it equals the ratio
+            # except that it also reorders the key's words, which only adds false friends)
+            *([(fuzz.token_sort_ratio, 1.0, choices, probe)] if " " in probe else []),
             (OSA.normalized_similarity, 100.0, choices, probe),
         ):
             cutoff = SUGGEST / scale

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from irref.errors import ExitCode, IrrefError
+from irref.errors import ExitCode, IrrefError, UsageError
 
 
 def err(message: str) -> None:
@@ -105,35 +105,266 @@ def show(data_dirs: Sequence[str | Path], query: str, sections: list[str] | None
     return int(ExitCode.OK)
 
 
-def _emit_listing(index, listing, title: str, as_json: bool) -> int:
-    """Notices to stderr, then the records as a JSON array or a Rich table; 1 when empty."""
+FORMATS = ("rich", "json", "jsonl", "csv")
+
+
+def output_format(as_json: bool = False, as_jsonl: bool = False, as_csv: bool = False) -> str:
+    """The one output format asked for: rich (default), json, jsonl or csv."""
+    chosen = [name for name, on in (("json", as_json), ("jsonl", as_jsonl), ("csv", as_csv)) if on]
+    if len(chosen) > 1:
+        raise UsageError("choose one output format: " + ", ".join(f"--{c}" for c in chosen) + " were given")
+    return chosen[0] if chosen else "rich"
+
+
+#: Columns of `--csv` for procedure listings.
+LIST_COLUMNS = ("id", "name", "category", "modalities", "bleeding_risk", "setting", "summary")
+
+
+def _emit_listing(index, listing, title: str, fmt: str) -> int:
+    """Notices to stderr, then the records (JSON array, JSON lines, CSV or a Rich table); 1 when empty."""
     for notice in listing.notices:
         err(notice)
-    if as_json:
+    if fmt in ("json", "jsonl"):
         from irref import output
 
-        output.write_raw_array(index.iter_raw(listing.ids), sys.stdout)
+        write = output.write_raw_array if fmt == "json" else output.write_raw_lines
+        write(index.iter_raw(listing.ids), sys.stdout)
+    elif fmt == "csv":
+        from irref import output
+
+        purpose = listing.condition is not None
+        columns = (*LIST_COLUMNS, "purpose") if purpose else LIST_COLUMNS
+        output.write_csv(
+            columns,
+            (
+                [
+                    row.id,
+                    row.name,
+                    row.category,
+                    row.modalities,
+                    row.bleeding_risk or "",
+                    row.setting,
+                    row.summary,
+                    *([row.purpose or ""] if purpose else []),
+                ]
+                for row in listing.rows
+            ),
+            sys.stdout,
+        )
     else:
         views, con = _rich()
         views.render_listing(con, listing, title)
     return int(ExitCode.OK if listing.ids else ExitCode.NOT_FOUND)
 
 
-def for_condition(data_dirs: Sequence[str | Path], condition: str, as_json: bool) -> int:
+def for_condition(data_dirs: Sequence[str | Path], condition: str, fmt: str) -> int:
     from irref import commands
 
     index = load_index(data_dirs)
     listing = commands.for_condition(index, condition)
-    return _emit_listing(index, listing, f"Procedures for {listing.condition['name']}", as_json)
+    return _emit_listing(index, listing, f"Procedures for {listing.condition['name']}", fmt)
 
 
-def list_procedures(data_dirs: Sequence[str | Path], filters: dict[str, str | None], as_json: bool) -> int:
+def list_procedures(data_dirs: Sequence[str | Path], filters: dict[str, str | None], fmt: str) -> int:
     from irref import commands
 
     index = load_index(data_dirs)
     listing = commands.list_procedures(index, **filters)
     label = ", ".join(f"{k}={v}" for k, v in listing.filters.items()) or "all"
-    return _emit_listing(index, listing, f"Procedures ({label})", as_json)
+    return _emit_listing(index, listing, f"Procedures ({label})", fmt)
+
+
+def compare(data_dirs: Sequence[str | Path], queries: Sequence[str], as_json: bool) -> int:
+    from irref import commands
+
+    index = load_index(data_dirs)
+    compared = commands.compare(index, list(queries))
+    for m, rec in zip(compared.matches, compared.records, strict=True):
+        if not m.exact:
+            err(f"showing {rec['name']} for {m.query!r}")
+    if as_json:
+        from irref import output
+
+        output.write_raw_array(compared.raws, sys.stdout)
+    else:
+        views, con = _rich()
+        views.render_compare(con, compared, index)
+    return int(ExitCode.OK)
+
+
+def vocabulary(data_dirs: Sequence[str | Path], kind: str, query: str | None, fmt: str) -> int:
+    from irref import commands
+
+    index = load_index(data_dirs)
+    entries, notices = commands.vocabulary(index, kind, query)
+    for notice in notices:
+        err(notice)
+    if fmt in ("json", "jsonl"):
+        from irref import output
+
+        rows = [e.as_dict() for e in entries]
+        output.write_json(rows, sys.stdout) if fmt == "json" else output.write_json_lines(rows, sys.stdout)
+    elif fmt == "csv":
+        from irref import output
+
+        output.write_csv(
+            ("id", "name", "synonyms", "procedures"),
+            ([e.id, e.name, e.synonyms, e.procedures] for e in entries),
+            sys.stdout,
+        )
+    else:
+        views, con = _rich()
+        views.render_vocabulary(con, entries, "Conditions" if kind == "conditions" else "Imaging modalities")
+    return int(ExitCode.OK if entries else ExitCode.NOT_FOUND)
+
+
+def tree(data_dirs: Sequence[str | Path], root: str | None, as_json: bool) -> int:
+    from irref import commands
+
+    index = load_index(data_dirs)
+    nodes = commands.tree(index, root)
+    if as_json:
+        from irref import output
+
+        output.write_json([n.as_dict() for n in nodes], sys.stdout)
+    else:
+        views, con = _rich()
+        views.render_tree(con, nodes)
+    return int(ExitCode.OK if nodes else ExitCode.NOT_FOUND)
+
+
+def search(data_dirs: Sequence[str | Path], text: str, limit: int, fmt: str) -> int:
+    import json
+
+    from irref import search as searching
+
+    index = load_index(data_dirs)
+    raws = index.raws(index.order)
+    records = [json.loads(r) for r in raws]
+    by_id = dict(zip(index.order, raws, strict=True))
+    names = {cid: c["name"] for cid, c in index.conditions.items()}
+    hits = searching.search(records, text, limit=limit, condition_names=names)
+    if fmt in ("json", "jsonl"):
+        from irref import output
+
+        def rows():
+            for hit in hits:
+                head = json.dumps(
+                    {
+                        "id": hit.id,
+                        "name": hit.name,
+                        "score": round(hit.score, 1),
+                        "matched": list(hit.matched),
+                        "snippets": [
+                            {"field": s.field, "text": s.text, "spans": [list(x) for x in s.spans]}
+                            for s in hit.snippets
+                        ],
+                    },
+                    ensure_ascii=False,
+                )
+                yield head[:-1] + ', "record": ' + by_id[hit.id] + "}"
+
+        (output.write_raw_array if fmt == "json" else output.write_raw_lines)(rows(), sys.stdout)
+    elif fmt == "csv":
+        from irref import output
+
+        output.write_csv(
+            ("rank", "id", "name", "score", "matched", "snippet"),
+            (
+                [i, h.id, h.name, f"{h.score:.1f}", list(h.matched), h.snippets[0].text if h.snippets else ""]
+                for i, h in enumerate(hits, 1)
+            ),
+            sys.stdout,
+        )
+    else:
+        views, con = _rich()
+        views.render_search(con, hits, text)
+    return int(ExitCode.OK if hits else ExitCode.NOT_FOUND)
+
+
+def export(
+    data_dirs: Sequence[str | Path],
+    queries: Sequence[str],
+    fmt: str,
+    all_: bool,
+    directory: Path | None,
+    force: bool,
+) -> int:
+    """Markdown handouts: to stdout (one document), or into a directory (one file per record)."""
+    import datetime
+
+    from irref import __version__, commands
+    from irref import export as exporting
+
+    if fmt.strip().lower() not in ("markdown", "md"):
+        raise UsageError(f"unknown export format {fmt!r}", hints=["markdown"])
+    if all_ == bool(queries):
+        raise UsageError("give procedures to export, or --all for the whole catalog (not both)")
+    index = load_index(data_dirs)
+    if all_:
+        ids = list(index.order)
+    else:
+        ids = []
+        for q in queries:
+            m = commands.find_procedure(index, q)
+            if not m.exact:
+                err(f"exporting {index.names[m.id]} for {m.query!r}")
+            if m.id not in ids:
+                ids.append(m.id)
+    records = [index.record(r) for r in ids]
+    context = {"names": index.names, "conditions": index.conditions, "modalities": index.modalities}
+    generated = f"Generated by irref {__version__} on {datetime.date.today().isoformat()}."
+    if all_ or directory is None:
+        if len(records) == 1 and not all_:
+            docs = {
+                exporting.filename(records[0]): exporting.record_markdown(records[0], **context, generated=generated)
+            }
+        else:
+            title = (
+                "irref: interventional radiology procedures"
+                if all_
+                else "irref handout: " + ", ".join(r["name"] for r in records)
+            )
+            docs = {
+                "irref-catalog.md": exporting.catalog_markdown(records, **context, title=title, generated=generated)
+            }
+    else:
+        docs = {exporting.filename(r): exporting.record_markdown(r, **context, generated=generated) for r in records}
+    if directory is None:
+        for text in docs.values():
+            sys.stdout.write(text)
+        return int(ExitCode.OK)
+    if directory.exists() and not directory.is_dir():
+        raise UsageError(f"--output {directory} is not a directory")
+    targets = {directory / name: text for name, text in docs.items()}
+    existing = [str(t) for t in targets if t.exists()]
+    if existing and not force:
+        raise UsageError(
+            f"{len(existing)} file(s) already exist: {', '.join(existing[:3])}{' ...' if len(existing) > 3 else ''}; "
+            "use --force to overwrite"
+        )
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for target, text in targets.items():
+            target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write to {directory}: {exc.strerror or exc}") from None
+    for target in targets:
+        sys.stdout.write(f"{target}\n")
+    err(f"wrote {len(targets)} file(s) to {directory}")
+    return int(ExitCode.OK)
+
+
+def new(name: str, directory: Path | None) -> int:
+    """Write a commented template and print its path; never overwrites."""
+    from irref import scaffold
+
+    if directory is None:
+        directory = Path("data") if Path("data", "procedures").is_dir() else Path(".")
+    path = scaffold.write_new(name, directory)
+    sys.stdout.write(f"{path}\n")
+    err(f"Fill in every TODO, then check it with: irref validate {path}")
+    return int(ExitCode.OK)
 
 
 def validate(data_dirs: Sequence[str | Path], paths: Sequence[Path], as_json: bool) -> int:

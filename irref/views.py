@@ -149,3 +149,89 @@ def render_listing(con: Console, listing: Listing, title: str) -> None:
         table.add_row(*cells)
     con.print(table)
     con.print(Text(f"{len(listing.rows)} procedure(s). {NOTICE}", style="dim"))
+
+
+def render_compare(con: Console, compared, index) -> None:
+    """Records side by side: one column per procedure, one row per field."""
+    from irref.commands import COMPARE_ROWS, compare_cell
+
+    if con.width < 70:  # narrow terminal: one block per field
+        for label, field in COMPARE_ROWS:
+            con.print(_t(label, "bold"))
+            for rec in compared.records:
+                cell = compare_cell(index, rec, field).replace("\n", " ")
+                con.print(_t(f"  {rec['name']}: {cell}"))
+        con.print(Text(NOTICE, style="dim"))
+        return
+    table = Table(box=box.SIMPLE_HEAVY, show_lines=True, expand=True)
+    table.add_column("", style="bold", ratio=2, min_width=10)
+    for rec in compared.records:
+        table.add_column(_t(rec["name"], "bold"), ratio=4, overflow="fold")
+    for label, field in COMPARE_ROWS:
+        table.add_row(_t(label), *(_t(compare_cell(index, rec, field)) for rec in compared.records))
+    con.print(table)
+    con.print(Text(NOTICE, style="dim"))
+
+
+def render_vocabulary(con: Console, entries, title: str) -> None:
+    table = Table(title=_t(title), box=box.SIMPLE_HEAVY, expand=True)
+    table.add_column("Name", style="bold", ratio=3, overflow="fold")
+    table.add_column("Also called", ratio=5, overflow="fold")
+    table.add_column("Procedures", justify="right", min_width=10, no_wrap=True)
+    for e in entries:
+        table.add_row(_t(e.name), _t(", ".join(e.synonyms)), _t(e.procedures))
+    con.print(table)
+    con.print(Text(f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}. {NOTICE}", style="dim"))
+
+
+def render_tree(con: Console, nodes) -> None:
+    from rich.tree import Tree
+
+    root = Tree(Text("Procedure families", style="bold"), guide_style="dim")
+
+    def add(parent, node) -> None:
+        label = _t(node.name, "bold" if node.children else "")
+        label.append(f"  {node.id}", style="dim")
+        branch = parent.add(label)
+        for child in node.children:
+            add(branch, child)
+
+    for node in nodes:
+        add(root, node)
+    con.print(root)
+    con.print(Text(NOTICE, style="dim"))
+
+
+def _highlighted(snippet) -> Text:
+    text = Text(strip_controls(snippet.text))
+    if text.plain == snippet.text:  # spans index the original text: highlight only when nothing was removed
+        for start, end in snippet.spans:
+            text.stylize("bold reverse", start, end)
+    return text
+
+
+def render_search(con: Console, hits, query: str) -> None:
+    if con.width < 70:
+        for i, hit in enumerate(hits, 1):
+            con.print(_t(f"{i}. {hit.name}", "bold"), Text(f"  {hit.score:.0f}", style="dim"))
+            for snip in hit.snippets[:1]:
+                line = Text("   ")
+                line.append_text(_highlighted(snip))
+                con.print(line)
+        con.print(Text(f"{len(hits)} result(s). {NOTICE}", style="dim"))
+        return
+    table = Table(title=_t(f"Search: {query}"), box=box.SIMPLE_HEAVY, expand=True)
+    table.add_column("#", justify="right", min_width=2)
+    table.add_column("Procedure", style="bold", ratio=3, overflow="fold")
+    table.add_column("Score", justify="right", min_width=5)
+    table.add_column("Where it matched", ratio=7)
+    for i, hit in enumerate(hits, 1):
+        where = Text()
+        for j, snip in enumerate(hit.snippets[:2]):
+            if j:
+                where.append("\n")
+            where.append(f"{snip.field}: ", style="dim")
+            where.append_text(_highlighted(snip))
+        table.add_row(str(i), _t(hit.name), f"{hit.score:.0f}", where)
+    con.print(table)
+    con.print(Text(f"{len(hits)} result(s). {NOTICE}", style="dim"))

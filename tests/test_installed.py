@@ -95,6 +95,9 @@ FAST_SHAPES = [
     ["for-condition", "fibroids"],
     ["list", "-m", "MRI"],
     ["list", "--category", "nonsense"],
+    ["list", "-m", "CT", "--jsonl"],
+    ["for-condition", "HCC", "--csv"],
+    ["list", "--json", "--csv"],
 ]
 
 
