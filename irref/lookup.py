@@ -58,7 +58,7 @@ class Table(Protocol):
 
     def get(self, key: str) -> str | None: ...
 
-    def pairs(self) -> tuple[list[str], list[str], list[str]]: ...
+    def pairs(self) -> tuple[list[str], list[str]]: ...
 
 
 class DictTable:
@@ -70,9 +70,9 @@ class DictTable:
     def get(self, key: str) -> str | None:
         return self._keys.get(key)
 
-    def pairs(self) -> tuple[list[str], list[str], list[str]]:
+    def pairs(self) -> tuple[list[str], list[str]]:
         keys = sorted(self._keys)
-        return keys, [self._keys[k] for k in keys], [sounds(k) for k in keys]
+        return keys, [sounds(k) for k in keys]
 
 
 def _table(keys: Table | Mapping[str, str]) -> Table:
@@ -92,7 +92,8 @@ def ranked(keys: Table | Mapping[str, str], query: str, limit: int = 5) -> list[
     q = normalize(query)
     if not q:
         return []
-    choices, owners, folded = _table(keys).pairs()
+    table = _table(keys)
+    choices, folded = table.pairs()
     best: dict[str, tuple[float, str]] = {}
     for probe in {q, q.replace(" ", "")}:
         for scorer, scale, candidates, text in (
@@ -107,7 +108,9 @@ def ranked(keys: Table | Mapping[str, str], query: str, limit: int = 5) -> list[
             hits = process.extract(text, candidates, scorer=scorer, limit=limit * 4, score_cutoff=cutoff)
             for _, score, i in hits:
                 s = float(score) * scale
-                owner = owners[i]
+                owner = table.get(choices[i])
+                if owner is None:
+                    continue
                 if s > best.get(owner, (-1.0, ""))[0]:
                     best[owner] = (s, choices[i])
     out = sorted(((rid, s, k) for rid, (s, k) in best.items()), key=lambda t: (-t[1], t[0]))
