@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -21,15 +22,6 @@ from pydantic import (
 
 from irref.vocab import ANESTHESIA, BLEEDING_RISK, BODY_REGIONS, CATEGORIES, PEDIATRIC_USE, SETTINGS
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
-Category = Literal[CATEGORIES]  # type: ignore[valid-type]
-Region = Literal[BODY_REGIONS]  # type: ignore[valid-type]
-Anesthesia = Literal[ANESTHESIA]  # type: ignore[valid-type]
-Setting = Literal[SETTINGS]  # type: ignore[valid-type]
-PediatricUse = Literal[PEDIATRIC_USE]  # type: ignore[valid-type]
-BleedingRisk = Literal[BLEEDING_RISK]  # type: ignore[valid-type]
-
 _TODO = "TODO"
 
 
@@ -37,6 +29,22 @@ def _no_todo(value: str) -> str:
     if _TODO in value:
         raise ValueError("still contains a TODO marker: replace it with real content")
     return value
+
+
+def _todo_first(value: object) -> object:
+    """For ids and fixed vocabularies: name a template placeholder as such, not as a bad value."""
+    return _no_todo(value) if isinstance(value, str) else value
+
+
+_Placeholder = BeforeValidator(_todo_first)
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Id = Annotated[str, _Placeholder, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
+Category = Annotated[Literal[CATEGORIES], _Placeholder]  # type: ignore[valid-type]
+Region = Annotated[Literal[BODY_REGIONS], _Placeholder]  # type: ignore[valid-type]
+Anesthesia = Annotated[Literal[ANESTHESIA], _Placeholder]  # type: ignore[valid-type]
+Setting = Annotated[Literal[SETTINGS], _Placeholder]  # type: ignore[valid-type]
+PediatricUse = Annotated[Literal[PEDIATRIC_USE], _Placeholder]  # type: ignore[valid-type]
+BleedingRisk = Annotated[Literal[BLEEDING_RISK], _Placeholder]  # type: ignore[valid-type]
 
 
 Filled = Annotated[Text, AfterValidator(_no_todo)]
@@ -61,7 +69,7 @@ class Reference(_Strict):
 
     publisher: Filled = Field(description="Who publishes it (society, journal, site).")
     title: Filled = Field(description="Title of the page or article.")
-    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] = Field(
+    url: Annotated[str, _Placeholder, StringConstraints(pattern=r"^https?://\S+$")] = Field(
         description="Address of the page (http or https)."
     )
 

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -313,3 +314,43 @@ def test_export_all_is_one_document(cli, tmp_path):
 def test_export_usage_errors(cli, args):
     r = cli("export", *args)
     assert r.code == 2 and r.out == "" and r.err.startswith("Error:")
+
+
+def test_completion_through_real_bash(tmp_path):
+    """The script `--show-completion bash` prints, sourced in bash, fills COMPREPLY from the index."""
+    if not SCRIPT.exists() or not shutil.which("bash"):
+        pytest.skip("needs the console script and bash")
+    env = {
+        **os.environ,
+        "IRREF_CACHE_DIR": str(tmp_path / "c"),
+        "PATH": f"{SCRIPT.parent}{os.pathsep}{os.environ['PATH']}",
+    }
+    script = (
+        "source <(irref --show-completion bash); "
+        "COMP_WORDS=(irref show vert); COMP_CWORD=2; _irref_completion irref; printf '%s\\n' \"${COMPREPLY[@]}\""
+    )
+    out = subprocess.run(["bash", "-c", script], env=env, capture_output=True, text=True, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "vertebroplasty" in out.stdout.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("shell", "where"),
+    [("bash", ".bash_completions/irref.sh"), ("zsh", ".zfunc/_irref"), ("fish", ".config/fish/completions/irref.fish")],
+)
+def test_install_completion(tmp_path, shell, where):
+    if not SCRIPT.exists():
+        pytest.skip("console script not installed")
+    home = tmp_path / "home"
+    home.mkdir()
+    # Typer's own switch for naming the shell instead of detecting the parent process (shellingham)
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "IRREF_CACHE_DIR": str(tmp_path / "c"),
+        "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1",
+    }
+    out = subprocess.run([str(SCRIPT), "--install-completion", shell], env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    installed = home / where
+    assert installed.exists() and "_IRREF_COMPLETE" in installed.read_text()
