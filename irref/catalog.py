@@ -74,11 +74,12 @@ def procedure_dir(directory: Path) -> Path:
     return sub if sub.is_dir() else directory
 
 
-def _scan(directory: Path) -> list[tuple[str, str, str]]:
-    """(kind, path, size:mtime stamp) of every source file of one data directory, vocabularies
-    first, then procedure files by path. Kept lean: a warm run stats every file (10,000 of them
-    for a large user catalog), so this loop is most of a warm lookup's cost."""
-    files: list[tuple[str, str, str]] = []
+def _scan(directory: Path) -> list[tuple[str, str, int, int]]:
+    """(kind, path, size, mtime in ns) of every source file of one data directory, sorted:
+    the vocabularies ("conditions", "modalities") sort before "procedure" files, which sort by
+    path. Kept lean: a warm run stats every file (10,000 of them for a large user catalog), so
+    this loop is most of a warm lookup's cost."""
+    files: list[tuple[str, str, int, int]] = []
     for name in VOCAB_FILES:
         path = os.path.join(directory, name)
         try:
@@ -86,43 +87,52 @@ def _scan(directory: Path) -> list[tuple[str, str, str]]:
         except OSError:
             continue
         if stat.S_ISREG(st.st_mode):
-            files.append((name.split(".")[0], path, f"{st.st_size}:{st.st_mtime_ns}"))
+            files.append((name.split(".")[0], path, st.st_size, st.st_mtime_ns))
     procs = procedure_dir(directory)
     top = os.path.normpath(directory) == os.path.normpath(procs)
-    found: list[tuple[str, str, str]] = []
     try:
-        with os.scandir(procs) as entries:
-            for entry in entries:
-                name = entry.name
-                if name[0] == "." or not name.endswith((".yaml", ".yml")) or (top and name in VOCAB_FILES):
-                    continue
-                try:
-                    st = entry.stat()
-                    found.append(("procedure", entry.path, f"{st.st_size}:{st.st_mtime_ns}"))
-                except OSError:
-                    found.append(("procedure", entry.path, "unreadable"))
+        with os.scandir(procs) as it:
+            entries = [
+                e
+                for e in it
+                if e.name.endswith((".yaml", ".yml")) and e.name[0] != "." and not (top and e.name in VOCAB_FILES)
+            ]
     except OSError:
-        return files
-    found.sort()  # tuples of plain strings: compared in C, no key function
-    return files + found
+        entries = []
+    try:  # the common case, as one comprehension
+        files += [("procedure", e.path, st.st_size, st.st_mtime_ns) for e in entries for st in (e.stat(),)]
+    except OSError:  # a dangling link or an unreadable entry: go one by one
+        for e in entries:
+            try:
+                st = e.stat()
+                files.append(("procedure", e.path, st.st_size, st.st_mtime_ns))
+            except OSError:
+                files.append(("procedure", e.path, -1, -1))
+    files.sort()  # tuples of plain values: compared in C, no key function
+    return files
 
 
 def _fingerprint(dirs: Sequence[Path]) -> tuple[str, list[tuple[int, str, str]]]:
-    """A key that changes when any source file is edited, added or removed; and the files."""
+    """A key that changes when any source file is edited, added or removed; and the files
+    as (directory index, kind, path)."""
+    from array import array
+
+    paths: list[str] = [f"{FORMAT}|{__version__}|{sys.version_info[:2]}"]
+    stamps = array("q")
     files: list[tuple[int, str, str]] = []
-    parts = [f"{FORMAT}|{__version__}|{sys.version_info[:2]}"]
     for i, directory in enumerate(dirs):
-        parts.append(f"dir:{directory}")
         scanned = _scan(directory)
-        parts.extend(f"{path}:{stamp}" for _, path, stamp in scanned)
-        files.extend((i, kind, path) for kind, path, _ in scanned)
-    return _digest("|".join(parts)), files
+        paths.append(f"dir:{directory}")
+        paths += [f[1] for f in scanned]
+        stamps.extend([n for f in scanned for n in f[2:]])
+        files += [(i, f[0], f[1]) for f in scanned]
+    return _digest("\n".join(paths)) + "-" + _digest(stamps.tobytes()), files
 
 
-def _digest(text: str) -> str:
+def _digest(text: str | bytes) -> str:
     """A 64-bit fingerprint (CRC-32 and Adler-32) plus the length: enough to tell cache keys
     apart, and zlib is built in, where hashlib would load OpenSSL on every run."""
-    data = text.encode("utf-8", "surrogateescape")
+    data = text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text
     return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}-{len(data)}"
 
 

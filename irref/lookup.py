@@ -79,8 +79,10 @@ def _table(keys: Table | Mapping[str, str]) -> Table:
     return DictTable(keys) if isinstance(keys, Mapping) else keys
 
 
-def ranked(keys: Table | Mapping[str, str], query: str, limit: int = 5) -> list[tuple[str, float, str]]:
-    """(id, score, key) of the best fuzzy candidates, best first, one per id.
+def ranked(
+    keys: Table | Mapping[str, str], query: str, limit: int = 5, cutoff: float = SUGGEST
+) -> list[tuple[str, float, str]]:
+    """(id, score, key) of the best fuzzy candidates scoring at least `cutoff`, best first, one per id.
 
     The score is the best of rapidfuzz's Indel ratio (also on sound-alike folded text:
     'nefrostomy'), its token-sort ratio (word order: 'FNA thyroid') and its OSA similarity
@@ -104,8 +106,7 @@ def ranked(keys: Table | Mapping[str, str], query: str, limit: int = 5) -> list[
             *([(fuzz.token_sort_ratio, 1.0, choices, probe)] if " " in probe else []),
             (OSA.normalized_similarity, 100.0, choices, probe),
         ):
-            cutoff = SUGGEST / scale
-            hits = process.extract(text, candidates, scorer=scorer, limit=limit * 4, score_cutoff=cutoff)
+            hits = process.extract(text, candidates, scorer=scorer, limit=limit * 4, score_cutoff=cutoff / scale)
             for _, score, i in hits:
                 s = float(score) * scale
                 owner = table.get(choices[i])
@@ -135,14 +136,18 @@ def resolve(
         found = table.get(key)
         if found is not None:
             return Match(found, text, True, 100.0)
-    candidates = ranked(table, text) if len(q.replace(" ", "")) >= 2 else []
-    if candidates and len(q.replace(" ", "")) >= MIN_FUZZY_LEN:
-        rid, score, key = candidates[0]
-        runner_up = candidates[1][1] if len(candidates) > 1 else 0.0
-        # '-ectomy' names a surgical removal: never let a typo turn it into an IR '-ostomy'
-        surgical = any(w.endswith("ectomy") for w in q.split()) != ("ectomy" in key)
-        if score >= CONFIDENT and (score >= 95 or score - runner_up >= MARGIN) and not surgical:
-            return Match(rid, text, False, score)
+    if len(q.replace(" ", "")) >= MIN_FUZZY_LEN:
+        # First only candidates that could decide (a runner-up below CONFIDENT - MARGIN never
+        # blocks a winner): a high cutoff lets rapidfuzz skip most keys of a large table.
+        candidates = ranked(table, text, cutoff=CONFIDENT - MARGIN)
+        if candidates:
+            rid, score, key = candidates[0]
+            runner_up = candidates[1][1] if len(candidates) > 1 else 0.0
+            # '-ectomy' names a surgical removal: never let a typo turn it into an IR '-ostomy'
+            surgical = any(w.endswith("ectomy") for w in q.split()) != ("ectomy" in key)
+            if score >= CONFIDENT and (score >= 95 or score - runner_up >= MARGIN) and not surgical:
+                return Match(rid, text, False, score)
+    candidates = ranked(table, text) if len(q.replace(" ", "")) >= 2 else []  # for the hints
     hints = [rid for rid, s, _ in candidates if s >= SUGGEST]
     if callable(names):
         names = names()
