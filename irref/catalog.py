@@ -28,7 +28,7 @@ from irref import __version__
 from irref.errors import DataError
 from irref.normalize import normalize
 
-FORMAT = 5
+FORMAT = 6
 ENV_DATA_DIRS = "IRREF_DATA_DIRS"
 ENV_CACHE_DIR = "IRREF_CACHE_DIR"
 VOCAB_FILES = ("conditions.yaml", "modalities.yaml")
@@ -185,15 +185,28 @@ class KeyTable:
             raise KeyError(key)
         return found
 
-    def pairs(self) -> tuple[list[str], list[str]]:
-        """(keys, sound-alike folded keys): two parallel lists, for fuzzy matching."""
-        cache = self._index._sections
-        name = f"fuzzy.{self._table}/split"
-        if name not in cache:
-            text = self._index.section(f"fuzzy.{self._table}")
+    def pairs(self, lo: int = 0, hi: int | None = None) -> tuple[list[str], list[str], list[str]]:
+        """Keys for fuzzy matching: (keys, sound-alike folded keys, the key of each folded one).
+
+        With `lo`/`hi`, only keys (and folded keys) whose length is within [lo, hi].
+        """
+        index, table = self._index, self._table
+        if lo <= 0 and hi is None:
+            text = index.section(f"fuzzy.{table}")
             keys, folded = (part.split(",") if part else [] for part in text.split(";"))
-            cache[name] = (keys, folded)
-        return cache[name]
+            return keys, folded, keys
+        lengths = index.section(f"fuzzy.{table}/lengths")
+        hi = 10**9 if hi is None else hi
+        keys, folded, owners = [], [], []
+        for n in lengths["k"]:
+            if lo <= n <= hi:
+                keys += index.section(f"fuzzy.{table}/k{n}").split(",")
+        for n in lengths["s"]:
+            if lo <= n <= hi:
+                texts, of = index.section(f"fuzzy.{table}/s{n}").split(";")
+                folded += texts.split(",")
+                owners += of.split(",")
+        return keys, folded, owners
 
 
 class Index:
@@ -725,6 +738,19 @@ def _build(
     for table in ("procedures", "conditions", "modalities"):
         sections[f"keys.{table}"] = keys[table]
         sections[f"fuzzy.{table}"] = fuzzy(keys[table])
+        # the same keys split by length: a confident fuzzy match can only be of similar length,
+        # so the first, decisive pass reads a few of these instead of the whole list
+        by_key: dict[int, list[str]] = {}
+        by_sound: dict[int, list[tuple[str, str]]] = {}
+        for k in sorted(keys[table]):
+            by_key.setdefault(len(k), []).append(k)
+            folded = sounds(k)
+            by_sound.setdefault(len(folded), []).append((folded, k))
+        sections[f"fuzzy.{table}/lengths"] = {"k": sorted(by_key), "s": sorted(by_sound)}
+        for n, ks in by_key.items():
+            sections[f"fuzzy.{table}/k{n}"] = ",".join(ks)
+        for n, pairs in by_sound.items():
+            sections[f"fuzzy.{table}/s{n}"] = ",".join(f for f, _ in pairs) + ";" + ",".join(k for _, k in pairs)
     raw = {rid: raw[rid] for rid in order}
     return sections, raw, problems
 
@@ -773,7 +799,7 @@ def _read_cache(path: Path, key: str) -> Index | None:
         wanted = set(SECTIONS) | {f"{name}/{b}" for name in BUCKETED for b in range(buckets[name])}
     except (KeyError, TypeError):
         return None
-    if set(toc) != wanted:
+    if not wanted <= set(toc):
         return None
     return Index(cache=(path, head, start), key=key)
 
@@ -797,6 +823,9 @@ def _write_cache(path: Path, key: str, sections: dict[str, Any], raw: dict[str, 
 
     for name in SECTIONS:
         put(name, sections[name])
+    for name in sections:  # the per-length fuzzy tables
+        if name.startswith("fuzzy.") and "/" in name:
+            put(name, sections[name])
     # record offsets are known before the "at" buckets are written: lay records out first
     records: list[bytes] = []
     at: dict[str, list[int]] = {}

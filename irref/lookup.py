@@ -58,7 +58,7 @@ class Table(Protocol):
 
     def get(self, key: str) -> str | None: ...
 
-    def pairs(self) -> tuple[list[str], list[str]]: ...
+    def pairs(self, lo: int = 0, hi: int | None = None) -> tuple[list[str], list[str], list[str]]: ...
 
 
 class DictTable:
@@ -70,9 +70,12 @@ class DictTable:
     def get(self, key: str) -> str | None:
         return self._keys.get(key)
 
-    def pairs(self) -> tuple[list[str], list[str]]:
+    def pairs(self, lo: int = 0, hi: int | None = None) -> tuple[list[str], list[str], list[str]]:
+        hi = 10**9 if hi is None else hi
         keys = sorted(self._keys)
-        return keys, [sounds(k) for k in keys]
+        folded = [(sounds(k), k) for k in keys]
+        folded = [(f, k) for f, k in folded if lo <= len(f) <= hi]
+        return [k for k in keys if lo <= len(k) <= hi], [f for f, _ in folded], [k for _, k in folded]
 
 
 def _table(keys: Table | Mapping[str, str]) -> Table:
@@ -95,25 +98,34 @@ def ranked(
     if not q:
         return []
     table = _table(keys)
-    choices, folded = table.pairs()
+    probes = {q, q.replace(" ", "")}
+    if cutoff >= 50:
+        # Indel ratio >= c needs the shorter string to be >= c / (2 - c) of the longer (0.72 at 84);
+        # OSA similarity >= c is stricter still: only keys of similar length can score
+        lengths = [len(p) for p in probes] + [len(sounds(p)) for p in probes]
+        share = (cutoff / 100) / (2 - cutoff / 100)
+        lo, hi = int(min(lengths) * share), int(max(lengths) / share) + 1
+    else:
+        lo, hi = 0, None
+    choices, folded, folded_keys = table.pairs(lo, hi)
     best: dict[str, tuple[float, str]] = {}
-    for probe in {q, q.replace(" ", "")}:
-        for scorer, scale, candidates, text in (
-            (fuzz.ratio, 1.0, choices, probe),
-            (fuzz.ratio, 1.0, folded, sounds(probe)),
+    for probe in probes:
+        for scorer, scale, candidates, keys_of, text in (
+            (fuzz.ratio, 1.0, choices, choices, probe),
+            (fuzz.ratio, 1.0, folded, folded_keys, sounds(probe)),
             # word order matters only for a query of several words (for one word it equals the ratio
             # except that it also reorders the key's words, which only adds false friends)
-            *([(fuzz.token_sort_ratio, 1.0, choices, probe)] if " " in probe else []),
-            (OSA.normalized_similarity, 100.0, choices, probe),
+            *([(fuzz.token_sort_ratio, 1.0, choices, choices, probe)] if " " in probe else []),
+            (OSA.normalized_similarity, 100.0, choices, choices, probe),
         ):
             hits = process.extract(text, candidates, scorer=scorer, limit=limit * 4, score_cutoff=cutoff / scale)
             for _, score, i in hits:
                 s = float(score) * scale
-                owner = table.get(choices[i])
+                owner = table.get(keys_of[i])
                 if owner is None:
                     continue
                 if s > best.get(owner, (-1.0, ""))[0]:
-                    best[owner] = (s, choices[i])
+                    best[owner] = (s, keys_of[i])
     out = sorted(((rid, s, k) for rid, (s, k) in best.items()), key=lambda t: (-t[1], t[0]))
     return out[:limit]
 

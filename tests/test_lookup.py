@@ -225,3 +225,28 @@ def test_condition_and_modality_synonyms(index):
     assert commands.find_modality(index, "sonography").id == "Ultrasound"
     assert commands.find_modality(index, "live X-ray").id == "Fluoroscopy"
     assert commands.find_modality(index, "MR").id == "MRI"
+
+
+def test_length_pruning_loses_no_candidate(tmp_path, monkeypatch):
+    """The decisive fuzzy pass reads only keys of similar length (from the cache's per-length
+    tables); on every test query it must rank exactly what a pass over all keys ranks."""
+    from irref import catalog, lookup
+
+    monkeypatch.setenv("IRREF_CACHE_DIR", str(tmp_path))
+    catalog.load()
+    index = catalog.load()  # from the cache file: per-length sections
+    assert index._cache is not None
+    table = index.keys("procedures")
+    every = index.bucketed("keys.procedures")
+
+    class Unpruned(lookup.DictTable):
+        def pairs(self, lo=0, hi=None):
+            return super().pairs()
+
+    full = Unpruned(every)
+    queries = [q for q in [*EXPECTED, *MUST_NOT_MATCH] if len(lookup.normalize(q)) >= 2]
+    for cutoff in (lookup.CONFIDENT - lookup.MARGIN, lookup.SUGGEST):
+        for q in queries:
+            pruned = [(rid, round(score, 6)) for rid, score, _ in lookup.ranked(table, q, cutoff=cutoff)]
+            unpruned = [(rid, round(score, 6)) for rid, score, _ in lookup.ranked(full, q, cutoff=cutoff)]
+            assert pruned == unpruned, (q, cutoff)  # (which of two equal-scoring keys is shown may differ)
