@@ -151,6 +151,8 @@ def _emit_listing(index, listing, title: str, fmt: str) -> int:
             ),
             sys.stdout,
         )
+    elif not listing.ids:  # nothing to draw: say so on stderr, leave stdout empty
+        err(f"No procedures: {title}.")
     else:
         views, con = _rich()
         views.render_listing(con, listing, title)
@@ -212,7 +214,7 @@ def vocabulary(data_dirs: Sequence[str | Path], kind: str, query: str | None, fm
             ([e.id, e.name, e.synonyms, e.procedures] for e in entries),
             sys.stdout,
         )
-    else:
+    elif entries:
         views, con = _rich()
         views.render_vocabulary(con, entries, "Conditions" if kind == "conditions" else "Imaging modalities")
     return int(ExitCode.OK if entries else ExitCode.NOT_FOUND)
@@ -276,6 +278,8 @@ def search(data_dirs: Sequence[str | Path], text: str, limit: int, fmt: str) -> 
             ),
             sys.stdout,
         )
+    elif not hits:
+        err(f"No procedure mentions {text.strip()!r}.")
     else:
         views, con = _rich()
         views.render_search(con, hits, text)

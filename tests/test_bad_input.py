@@ -21,10 +21,19 @@ QUERY_ARGS = [
     ["list", "--region", "{q}", "--json"],
     ["list", "--condition", "{q}", "--json"],
     ["show", "ablation", "--section", "{q}", "--json"],
+    ["search", "--json", "--", "{q}"],
+    ["search", "--", "{q}"],
+    ["search", "--csv", "--", "{q}"],
+    ["compare", "--json", "--", "ablation", "{q}"],
+    ["compare", "--", "{q}", "TACE"],
+    ["conditions", "--json", "--", "{q}"],
+    ["tree", "--json", "--", "{q}"],
+    ["export", "--", "{q}"],
+    ["for-condition", "--jsonl", "--", "{q}"],
 ]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=st.text(min_size=0, max_size=60), which=st.integers(min_value=0, max_value=len(QUERY_ARGS) - 1))
 def test_arbitrary_text_never_crashes(cli, text, which):
     args = [a.replace("{q}", text) for a in QUERY_ARGS[which]]
@@ -32,8 +41,11 @@ def test_arbitrary_text_never_crashes(cli, text, which):
     assert r.code in (0, 1, 2)
     if "--json" in args and r.code == 0:
         json.loads(r.out)
+    if "--jsonl" in args and r.code == 0:
+        for line in r.out.splitlines():
+            json.loads(line)
     if r.code != 0:
-        assert r.out in ("", "[]\n")
+        assert r.out in ("", "[]\n") or ("--csv" in args and r.out.count("\n") == 1)  # CSV: the header only
 
 
 def test_huge_and_strange_queries(cli):

@@ -354,3 +354,12 @@ def test_install_completion(tmp_path, shell, where):
     assert out.returncode == 0, out.stderr
     installed = home / where
     assert installed.exists() and "_IRREF_COMPLETE" in installed.read_text()
+
+
+def test_empty_results_leave_stdout_clean(cli):
+    none = cli("list", "--region", "legs", "--category", "neurointerventional")
+    assert none.code == 1 and none.out == "" and "No procedures" in none.err
+    miss = cli("search", "qqqxxyyzz")
+    assert miss.code == 1 and miss.out == "" and "No procedure mentions 'qqqxxyyzz'" in miss.err
+    csv_miss = cli("search", "qqqxxyyzz", "--csv")
+    assert csv_miss.code == 1 and csv_miss.out == "rank,id,name,score,matched,snippet\n"
