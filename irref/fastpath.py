@@ -12,6 +12,8 @@ ways and compares stdout, stderr and exit code.
     irref [--data-dir DIR]... [--debug] for-condition CONDITION [--json | --jsonl | --csv]
     irref [--data-dir DIR]... [--debug] list [--modality M] [--category C] [--region R]
                                               [--condition C] [--bleeding-risk B] [--json | --jsonl | --csv]
+    irref [--data-dir DIR]... [--debug] search TEXT [--limit N] [--json | --jsonl | --csv]
+    irref [--data-dir DIR]... [--debug] compare A B [C...] [--json]
 """
 
 from __future__ import annotations
@@ -249,4 +251,23 @@ def try_run(argv: list[str]) -> int | None:
             lambda: run.list_procedures(data_dirs, filters, run.output_format(fmt["json"], fmt["jsonl"], fmt["csv"])),
             debug=debug,
         )
+    if command == "search":
+        parsed = _options(rest, {"--limit": "limit", "-n": "limit"}, set())
+        if parsed is None or len(parsed[1]) != 1:
+            return None
+        opts = parsed[0]
+        limit = opts.get("limit", "10")
+        if not (isinstance(limit, str) and limit.isdigit() and 1 <= int(limit) <= 1000):
+            return None  # Typer words the range error
+        return run.guarded(
+            lambda: run.search(
+                data_dirs, parsed[1][0], int(limit), run.output_format(opts["json"], opts["jsonl"], opts["csv"])
+            ),
+            debug=debug,
+        )
+    if command == "compare":
+        parsed = _options(rest, {}, set())
+        if parsed is None or not parsed[1] or parsed[0]["jsonl"] or parsed[0]["csv"]:
+            return None
+        return run.guarded(lambda: run.compare(data_dirs, parsed[1], parsed[0]["json"]), debug=debug)
     return None

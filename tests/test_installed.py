@@ -98,6 +98,15 @@ FAST_SHAPES = [
     ["list", "-m", "CT", "--jsonl"],
     ["for-condition", "HCC", "--csv"],
     ["list", "--json", "--csv"],
+    ["search", "bone cement", "--json"],
+    ["search", "bone cemnt", "-n", "3"],
+    ["search", "biopsy", "--limit=2", "--csv"],
+    ["search", "zzqqxx", "--jsonl"],
+    ["search", "   "],
+    ["compare", "vertebroplasty", "kyphoplasty"],
+    ["compare", "TACE", "Y90", "--json"],
+    ["compare", "ablation"],
+    ["compare", "TACE", "chemoembolization", "--json"],
 ]
 
 
@@ -120,6 +129,9 @@ def test_fast_path_matches_typer(cli, tmp_path, argv, capsys, monkeypatch):
     [
         ["show", "--help", "--json"],
         ["show", "-h"],
+        ["search", "x", "--limit", "0"],
+        ["search", "x", "-n", "many"],
+        ["compare", "a", "b", "--csv"],
         ["list", "--wat", "x", "--json"],
         ["schema"],
         ["show", "a", "b", "--json"],
