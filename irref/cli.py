@@ -25,7 +25,9 @@ app = typer.Typer(
         "Examples:\n\n"
         "  irref show ablation\n\n"
         "  irref for-condition 'pancreatic cancer'\n\n"
-        "  irref list --modality CT --json | jq length"
+        "  irref list --modality CT --json | jq length\n\n"
+        "  irref search 'bone cement'\n\n"
+        "  irref compare vertebroplasty kyphoplasty"
     ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
