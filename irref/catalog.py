@@ -28,7 +28,7 @@ from irref import __version__
 from irref.errors import DataError
 from irref.normalize import normalize
 
-FORMAT = 6
+FORMAT = 7
 ENV_DATA_DIRS = "IRREF_DATA_DIRS"
 ENV_CACHE_DIR = "IRREF_CACHE_DIR"
 VOCAB_FILES = ("conditions.yaml", "modalities.yaml")
@@ -147,9 +147,11 @@ SECTIONS = (
     "conditions",  # condition vocabulary: id -> {name, synonyms}
     "modalities",  # modality vocabulary: id -> {name, synonyms}
     "completions",  # kind -> [[text, help], ...]: names, aliases and synonyms for shell completion
-    "fuzzy.procedures",  # every lookup key and its owner, for fuzzy matching (see KeyTable.pairs)
-    "fuzzy.conditions",
-    "fuzzy.modalities",
+    # lengths present in the fuzzy tables; each length's keys are their own section
+    # ("fuzzy.<table>/k<n>", and "/s<n>" for sound-alike folded keys): see KeyTable.pairs
+    "fuzzy.procedures/lengths",
+    "fuzzy.conditions/lengths",
+    "fuzzy.modalities/lengths",
     "problems",  # [path, line, field, message] found when the index was built
 )
 #: Sections split into hash buckets so that one lookup reads one small bucket.
@@ -186,15 +188,10 @@ class KeyTable:
         return found
 
     def pairs(self, lo: int = 0, hi: int | None = None) -> tuple[list[str], list[str], list[str]]:
-        """Keys for fuzzy matching: (keys, sound-alike folded keys, the key of each folded one).
-
-        With `lo`/`hi`, only keys (and folded keys) whose length is within [lo, hi].
-        """
+        """Keys for fuzzy matching: (keys, sound-alike folded keys, the key of each folded one),
+        only those (and folded ones) whose length is within [lo, hi]. The keys are stored by
+        length, so a narrow range reads a few small sections."""
         index, table = self._index, self._table
-        if lo <= 0 and hi is None:
-            text = index.section(f"fuzzy.{table}")
-            keys, folded = (part.split(",") if part else [] for part in text.split(";"))
-            return keys, folded, keys
         lengths = index.section(f"fuzzy.{table}/lengths")
         hi = 10**9 if hi is None else hi
         keys, folded, owners = [], [], []
@@ -363,8 +360,12 @@ class Index:
                     yield self._raw[rid]
                     continue
                 offset, length = at[rid][:2]
-                fh.seek(self._cache[2] + offset)
-                yield fh.read(length).decode("utf-8")
+                try:
+                    fh.seek(self._cache[2] + offset)
+                    text = fh.read(length).decode("utf-8")
+                except (OSError, ValueError) as exc:
+                    self._damaged(exc)
+                yield text
 
     def raws(self, rids: Iterable[str]) -> list[str]:
         """Many records' JSON text."""
@@ -700,12 +701,6 @@ def _build(
                 facets[facet].setdefault(value, []).append(rid)
     problems = sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.field or "", p.message))
 
-    def fuzzy(table: dict[str, str]) -> str:
-        # normalised keys are [a-z0-9 ] and ids [a-z0-9-]: "," and ";" never need JSON escapes,
-        # so a warm fuzzy lookup decodes one plain string
-        keys_sorted = sorted(table)  # owners are looked up in the key buckets, for the few hits only
-        return ";".join(",".join(part) for part in (keys_sorted, [sounds(k) for k in keys_sorted]))
-
     completions: dict[str, list[list[str]]] = {"procedures": [], "conditions": [], "modalities": []}
     for rid in order:
         rec = records[rid][0]
@@ -737,9 +732,10 @@ def _build(
     }
     for table in ("procedures", "conditions", "modalities"):
         sections[f"keys.{table}"] = keys[table]
-        sections[f"fuzzy.{table}"] = fuzzy(keys[table])
-        # the same keys split by length: a confident fuzzy match can only be of similar length,
-        # so the first, decisive pass reads a few of these instead of the whole list
+        # the keys again, split by length, for fuzzy matching: a match above a cutoff can only be
+        # of similar length, so a lookup reads a few of these. Normalised keys are [a-z0-9 ]: ","
+        # and ";" need no JSON escapes, so each section decodes as one plain string. Owners are
+        # looked up in the key buckets, for the few hits only.
         by_key: dict[int, list[str]] = {}
         by_sound: dict[int, list[tuple[str, str]]] = {}
         for k in sorted(keys[table]):
@@ -823,8 +819,8 @@ def _write_cache(path: Path, key: str, sections: dict[str, Any], raw: dict[str, 
 
     for name in SECTIONS:
         put(name, sections[name])
-    for name in sections:  # the per-length fuzzy tables
-        if name.startswith("fuzzy.") and "/" in name:
+    for name in sections:  # the per-length fuzzy tables (the rows go beside their records)
+        if name not in SECTIONS and name not in BUCKETED and name != "rows":
             put(name, sections[name])
     # record offsets are known before the "at" buckets are written: lay records out first
     records: list[bytes] = []

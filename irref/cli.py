@@ -182,7 +182,7 @@ def list_(
         typer.Option(
             "--bleeding-risk",
             help="SIR 2019 bleeding-risk class: low, high or none.",
-            autocompletion=lambda: [("low", ""), ("high", ""), ("none", "not classed")],
+            autocompletion=_completer("bleeding_risk"),
         ),
     ] = None,
     as_json: JsonOpt = False,

@@ -100,12 +100,12 @@ def _row(index: Index, rid: str, purpose: str | None = None) -> Row:
 
 
 def find_condition(index: Index, query: str) -> lookup.Match:
-    names = {cid: c["name"] for cid, c in index.conditions.items()}
+    names = lambda: {cid: c["name"] for cid, c in index.conditions.items()}  # noqa: E731
     return lookup.resolve(index.keys("conditions"), query, what="condition", names=names)
 
 
 def find_modality(index: Index, query: str) -> lookup.Match:
-    names = {mid: m["name"] for mid, m in index.modalities.items()}
+    names = lambda: {mid: m["name"] for mid, m in index.modalities.items()}  # noqa: E731
     return lookup.resolve(index.keys("modalities"), query, what="modality", names=names)
 
 

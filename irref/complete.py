@@ -13,11 +13,14 @@ LIMIT = 200
 
 
 def candidates(kind: str, incomplete: str, data_dirs: Sequence[str | Path] = ()) -> list[tuple[str, str]]:
-    """(value, help) pairs for `kind` (procedures, conditions, modalities, categories, regions, sections)
+    """(value, help) pairs for `kind` (procedures, conditions, modalities, categories, regions, sections,
+    bleeding_risk)
     whose text starts with what was typed, ignoring case."""
     from irref import vocab
 
-    if kind == "categories":
+    if kind == "bleeding_risk":
+        items = [["low", ""], ["high", ""], ["none", "not classed"]]
+    elif kind == "categories":
         items = [[c, ""] for c in vocab.CATEGORIES]
     elif kind == "regions":
         items = [[r, ""] for r in vocab.BODY_REGIONS]

@@ -90,7 +90,7 @@ _VALUE_KINDS = {
     "--condition": "conditions",
     "--section": "sections",
     "-s": "sections",
-    "--bleeding-risk": "risk",
+    "--bleeding-risk": "bleeding_risk",
 }
 #: Command -> (kind of its positional arguments, how many it takes).
 _POSITIONAL_KINDS = {
@@ -102,6 +102,27 @@ _POSITIONAL_KINDS = {
     "conditions": ("conditions", 1),
 }
 _NO_VALUE = {"--json", "--jsonl", "--csv", "--all", "--force", "--debug"}
+
+
+def _root(args: list[str]) -> tuple[list[str], bool, int]:
+    """The global options before the command: (data directories, --debug given, index of the command)."""
+    data_dirs: list[str] = []
+    debug = False
+    i = 0
+    while i < len(args):
+        tok = args[i]
+        if tok == "--data-dir" and i + 1 < len(args):
+            data_dirs.append(args[i + 1])
+            i += 2
+        elif tok.startswith("--data-dir="):
+            data_dirs.append(tok.split("=", 1)[1])
+            i += 1
+        elif tok == "--debug":
+            debug = True
+            i += 1
+        else:
+            break
+    return data_dirs, debug, i
 
 
 def try_complete(shell: str) -> int | None:
@@ -128,18 +149,9 @@ def try_complete(shell: str) -> int | None:
         return None
     if incomplete.startswith("-"):
         return None
-    data_dirs: list[str] = []
-    i = 0
-    while i < len(args) and args[i].startswith("-"):
-        if args[i] == "--data-dir" and i + 1 < len(args):
-            data_dirs.append(args[i + 1])
-            i += 2
-        elif args[i] == "--debug":
-            i += 1
-        else:
-            return None
-    if i >= len(args):
-        return None  # completing the command name: Typer lists them
+    data_dirs, _, i = _root(args)
+    if i >= len(args) or args[i].startswith("-"):
+        return None  # completing the command name or a global option: Typer lists them
     command, rest = args[i], args[i + 1 :]
     if command not in _POSITIONAL_KINDS and command != "list":
         return None
@@ -163,12 +175,9 @@ def try_complete(shell: str) -> int | None:
         kind = _POSITIONAL_KINDS[command][0]
     else:
         return None
-    if kind == "risk":
-        items = [(v, h) for v, h in (("low", ""), ("high", ""), ("none", "not classed")) if v.startswith(incomplete)]
-    else:
-        from irref import complete
+    from irref import complete
 
-        items = complete.candidates(kind, incomplete, data_dirs)
+    items = complete.candidates(kind, incomplete, data_dirs)
     import sys
 
     if shell == "complete_bash":
@@ -199,22 +208,8 @@ def try_run(argv: list[str]) -> int | None:
         return try_complete(shell)
     if os.environ.get("IRREF_NO_FAST_PATH"):
         return None
-    data_dirs: list[str] = []
-    debug = bool(os.environ.get("IRREF_DEBUG"))
-    i = 0
-    while i < len(argv):
-        tok = argv[i]
-        if tok == "--data-dir" and i + 1 < len(argv):
-            data_dirs.append(argv[i + 1])
-            i += 2
-        elif tok.startswith("--data-dir="):
-            data_dirs.append(tok.split("=", 1)[1])
-            i += 1
-        elif tok == "--debug":
-            debug = True
-            i += 1
-        else:
-            break
+    data_dirs, debug, i = _root(argv)
+    debug = debug or bool(os.environ.get("IRREF_DEBUG"))
     if i >= len(argv):
         return None
     command, rest = argv[i], argv[i + 1 :]

@@ -52,10 +52,11 @@ class FileRejected(Exception):
         self.problem = problem
 
 
-def _yaml(typ: str):
+def _rt_yaml():
+    """ruamel.yaml's round-trip loader, which keeps line numbers (for problem reports)."""
     from ruamel.yaml import YAML
 
-    yaml = YAML(typ=typ, pure=False) if typ == "safe" else YAML(typ=typ)
+    yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = False
     return yaml
 
@@ -256,7 +257,7 @@ def parse_file(path: Path, *, kind: str = "a mapping") -> Any:
 def _rt_tree(path: Path, stamp: tuple[int, int]) -> Any:
     """The file parsed by the round-trip loader (which keeps line numbers), cached per version."""
     try:
-        return _yaml("rt").load(path.read_text(encoding="utf-8"))
+        return _rt_yaml().load(path.read_text(encoding="utf-8"))
     except Exception:
         return None
 
@@ -349,22 +350,3 @@ def validate_list(model: type, data: Any, path: Path) -> tuple[list, list[Proble
                 loc = (i, *err["loc"])
                 problems.append(Problem(shown, line_of(path, loc), _field_name(loc), _describe(err, fields)))
     return items, problems
-
-
-def list_yaml(directory: Path) -> list[Path]:
-    """YAML files directly in a directory (sorted), skipping symlinks to directories."""
-    try:
-        entries = sorted(os.scandir(directory), key=lambda e: e.name)
-    except OSError:
-        return []
-    out = []
-    for entry in entries:
-        if entry.name.startswith(".") or not entry.name.endswith((".yaml", ".yml")):
-            continue
-        try:
-            if entry.is_dir():
-                continue
-        except OSError:
-            pass
-        out.append(Path(entry.path))
-    return out
