@@ -7,6 +7,7 @@ warm lookups never import pydantic.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -20,9 +21,19 @@ from pydantic import (
     model_validator,
 )
 
-from irref.vocab import ANESTHESIA, BLEEDING_RISK, BODY_REGIONS, CATEGORIES, PEDIATRIC_USE, SETTINGS
+from irref.vocab import (
+    ANESTHESIA,
+    BLEEDING_RISK,
+    BODY_REGIONS,
+    CATEGORIES,
+    PEDIATRIC_USE,
+    SETTINGS,
+    SEVERITIES,
+    SUPPORTABLE,
+)
 
 _TODO = "TODO"
+_FIGURE = re.compile(r"\d")
 
 
 def _no_todo(value: str) -> str:
@@ -45,6 +56,8 @@ Anesthesia = Annotated[Literal[ANESTHESIA], _Placeholder]  # type: ignore[valid-
 Setting = Annotated[Literal[SETTINGS], _Placeholder]  # type: ignore[valid-type]
 PediatricUse = Annotated[Literal[PEDIATRIC_USE], _Placeholder]  # type: ignore[valid-type]
 BleedingRisk = Annotated[Literal[BLEEDING_RISK], _Placeholder]  # type: ignore[valid-type]
+Severity = Annotated[Literal[SEVERITIES], _Placeholder]  # type: ignore[valid-type]
+Supportable = Annotated[Literal[SUPPORTABLE], _Placeholder]  # type: ignore[valid-type]
 
 
 Filled = Annotated[Text, AfterValidator(_no_todo)]
@@ -72,6 +85,56 @@ class Reference(_Strict):
     url: Annotated[str, _Placeholder, StringConstraints(pattern=r"^https?://\S+$")] = Field(
         description="Address of the page (http or https)."
     )
+    supports: list[Supportable] = Field(
+        default_factory=list,
+        description="Record fields whose facts this source backs, e.g. [complications, outcomes].",
+    )
+
+
+class Complication(_Strict):
+    """An adverse event, how often it happens, how bad it is (SIR classes) and how it is handled."""
+
+    name: Filled = Field(description="The adverse event.")
+    rate: Filled = Field(description="How often: '1-3%', 'about 1 in 200', or 'rare' where no figure is published.")
+    severity: Severity = Field(description="SIR adverse-event class: mild, moderate, severe, life-threatening, death.")
+    management: Filled = Field(description="How it is recognised and treated.")
+
+
+class Lab(_Strict):
+    """A laboratory check before the procedure and its usual threshold."""
+
+    test: Filled = Field(description="The test, e.g. INR, platelets, eGFR, bilirubin.")
+    threshold: Filled = Field(description="The usual threshold or target, e.g. '<= 1.5-1.8'.")
+    note: Filled | None = Field(default=None, description="Where the threshold comes from, or when it differs.")
+
+
+class Medication(_Strict):
+    """A drug (or class) used around the procedure, and what for."""
+
+    drug: Filled = Field(description="Drug or drug class.")
+    use: Filled = Field(description="When and why it is given (or withheld).")
+
+
+class Outcome(_Strict):
+    """A published result: technical or clinical success, patency, recurrence."""
+
+    measure: Filled = Field(description="What was measured.")
+    value: Filled = Field(description="The figure, e.g. '90-95%'.")
+    note: Filled | None = Field(default=None, description="Context: population, follow-up, source.")
+
+
+class Contraindications(_Strict):
+    """When the procedure is not done (absolute) or needs care (relative)."""
+
+    absolute: list[Filled] = Field(default_factory=list, description="When it should not be done.")
+    relative: list[Filled] = Field(default_factory=list, description="When it needs extra care or another choice.")
+    note: Filled | None = Field(default=None, description="Where sources disagree, say so here.")
+
+    @model_validator(mode="after")
+    def _some(self) -> Contraindications:
+        if not self.absolute and not self.relative:
+            raise ValueError("give at least one absolute or relative contraindication")
+        return self
 
 
 class ConditionLink(_Strict):
@@ -109,10 +172,34 @@ class Procedure(_Strict):
     recovery: Filled = Field(description="What recovery usually looks like.")
     risks: list[Filled] = Field(min_length=3, description="Main risks, most relevant first (at least three).")
     benefits: list[Filled] = Field(min_length=1, description="Benefits.")
-    contraindications: list[Filled] = Field(min_length=1, description="When it is not done or needs care.")
+    contraindications: Contraindications | Annotated[list[Filled], Field(min_length=1)] = Field(
+        description="{absolute: [...], relative: [...], note}: when it is not done, or needs care."
+    )
+    complications: list[Complication] | None = Field(
+        default=None, min_length=3, description="Adverse events with rate, SIR severity and management (3 or more)."
+    )
+    labs: list[Lab] | None = Field(default=None, min_length=1, description="Laboratory checks and thresholds.")
+    medications: list[Medication] | None = Field(
+        default=None, min_length=1, description="Drugs around the procedure: prophylaxis, sedation, specific drugs."
+    )
+    pearls: list[Filled] | None = Field(
+        default=None, min_length=3, max_length=5, description="3-5 practical points a trainee is taught."
+    )
+    duration: Filled | None = Field(default=None, description="Typical procedure time, e.g. '30-60 minutes'.")
+    outcomes: list[Outcome] | None = Field(
+        default=None, min_length=1, description="Technical and clinical success, patency or recurrence."
+    )
+    planning_imaging: list[Filled] = Field(
+        default_factory=list,
+        description="Diagnostic, planning and follow-up imaging (modality ids); not the guidance itself.",
+    )
     equipment: list[Filled] = Field(min_length=1, description="Needles, catheters, devices, in plain words.")
     alternatives: list[Filled] = Field(min_length=1, description="Other options.")
     related: list[Id] = Field(default_factory=list, description="Ids of related procedures.")
+    lookup_terms: list[Filled] = Field(
+        default_factory=list,
+        description="Search-only terms and common misspellings: lookup reads them, handouts never show them.",
+    )
     pediatric: Pediatric = Field(description="Use in children.")
     bleeding_risk: BleedingRisk | None = Field(
         description="SIR 2019 procedure bleeding-risk class (low or high), or null where it gives none."
@@ -123,7 +210,7 @@ class Procedure(_Strict):
     references: list[Reference] = Field(min_length=1, description="Public sources the entry was checked against.")
     reviewed: _dt.date = Field(description="Date last checked against its references (YYYY-MM-DD).")
 
-    @field_validator("aliases", "modalities", "related", "body_regions")
+    @field_validator("aliases", "modalities", "related", "body_regions", "planning_imaging", "lookup_terms")
     @classmethod
     def _no_repeats(cls, values: list) -> list:
         return _unique(values)
@@ -141,6 +228,13 @@ class Procedure(_Strict):
             raise ValueError("parent names the record itself")
         if self.id in self.related:
             raise ValueError("related names the record itself")
+        supported = {field for r in self.references for field in r.supports}
+        for field, items, attr in (("complications", self.complications, "rate"), ("outcomes", self.outcomes, "value")):
+            if items and any(_FIGURE.search(getattr(i, attr)) for i in items) and field not in supported:
+                raise ValueError(
+                    f"{field} gives figures but no reference supports them: add '{field}' to a "
+                    "reference's supports list"
+                )
         return self
 
 

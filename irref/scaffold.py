@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from irref.errors import UsageError
-from irref.vocab import ANESTHESIA, BODY_REGIONS, CATEGORIES, PEDIATRIC_USE, SETTINGS
+from irref.vocab import ANESTHESIA, BODY_REGIONS, CATEGORIES, PEDIATRIC_USE, SETTINGS, SEVERITIES
 
 #: The model's Id constraint (irref.model.Id), repeated here to keep pydantic off this path.
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -179,8 +179,45 @@ def _document(rid: str, display: str, today: datetime.date) -> Any:
             ("publisher", "TODO: who publishes it (society, journal, site)", ""),
             ("title", "TODO: title of the page or article", ""),
             ("url", "TODO: https://... address of the page you read", "http or https; never a guessed URL"),
+            ("supports", seq(TODO), "fields whose facts it backs, e.g. [complications, outcomes, labs]"),
         ],
         indent=4,
+    )
+
+    def group(*pairs: tuple[str, str, str]) -> CommentedMap:
+        item = CommentedMap()
+        _fill(item, list(pairs), indent=4)
+        return item
+
+    complication = group(
+        ("name", "TODO: the adverse event", ""),
+        ("rate", "TODO: 1-3% | about 1 in 200 | rare", "a figure only from a cited reference"),
+        ("severity", TODO, "SIR class: " + ", ".join(SEVERITIES)),
+        ("management", "TODO: how it is recognised and treated", ""),
+    )
+    lab = group(
+        ("test", "TODO: INR | platelets | eGFR | bilirubin", ""),
+        ("threshold", "TODO: the usual threshold", "SIR 2019 by bleeding-risk class for INR and platelets"),
+        ("note", "TODO: where it comes from, or null", ""),
+    )
+    medication = group(
+        ("drug", "TODO: drug or class", ""),
+        ("use", "TODO: when and why it is given or withheld", "anticoagulants: see 'irref anticoag'"),
+    )
+    outcome = group(
+        ("measure", "TODO: technical success | clinical success | patency | recurrence", ""),
+        ("value", "TODO: the figure", "from a cited reference"),
+        ("note", "TODO: population, follow-up, or null", ""),
+    )
+    contra = CommentedMap()
+    _fill(
+        contra,
+        [
+            ("absolute", seq("TODO: when it is not done"), "write [] if none"),
+            ("relative", seq("TODO: when it needs care or another choice"), "write [] if none"),
+            ("note", None, "where sources disagree, say so here; else null"),
+        ],
+        indent=2,
     )
     pediatric = CommentedMap()
     _fill(
@@ -250,10 +287,18 @@ def _document(rid: str, display: str, today: datetime.date) -> Any:
                 "main risks, most relevant first (at least three)",
             ),
             ("benefits", seq("TODO: a benefit"), ""),
-            ("contraindications", seq("TODO: when it is not done or needs extra care"), ""),
+            ("contraindications", contra, "split absolute / relative"),
+            ("complications", seq(complication), "at least three, with rate, severity and management"),
+            ("labs", seq(lab), "INR, platelets by SIR 2019 class, renal function before contrast, specific tests"),
+            ("medications", seq(medication), "prophylaxis, sedation, analgesia, anticoagulants, specific drugs"),
+            ("pearls", seq("TODO: pearl", "TODO: pearl", "TODO: pearl"), "3-5 practical points for a trainee"),
+            ("duration", "TODO: typical procedure time, e.g. 30-60 minutes", ""),
+            ("outcomes", seq(outcome), "technical and clinical success, patency or recurrence"),
+            ("planning_imaging", seq(), "diagnostic, planning and follow-up imaging (modality ids), not guidance"),
             ("equipment", seq("TODO: a needle, catheter or device"), "in plain words"),
             ("alternatives", seq("TODO: another option"), "other tests or treatments, including non-IR ones"),
             ("related", seq(TODO), "ids of related procedures; write [] if there is none"),
+            ("lookup_terms", seq(), "misspellings and search-only words: lookup reads them, handouts never show them"),
             ("pediatric", pediatric, "use in children"),
             ("bleeding_risk", None, "low | high | null: SIR 2019 class only, see the top of this file"),
             (

@@ -63,6 +63,32 @@ ANESTHESIA: tuple[str, ...] = ("none", "local", "moderate sedation", "general")
 SETTINGS: tuple[str, ...] = ("outpatient", "overnight", "inpatient")
 PEDIATRIC_USE: tuple[str, ...] = ("yes", "sometimes", "rarely", "no")
 BLEEDING_RISK: tuple[str, ...] = ("low", "high")
+#: SIR adverse-event severity classes (Khalilzadeh et al., JVIR 2017).
+SEVERITIES: tuple[str, ...] = ("mild", "moderate", "severe", "life-threatening", "death")
+#: Record fields a reference may say it supports (`supports:`).
+SUPPORTABLE: tuple[str, ...] = (
+    "summary",
+    "description",
+    "steps",
+    "modalities",
+    "conditions",
+    "preparation",
+    "aftercare",
+    "recovery",
+    "risks",
+    "benefits",
+    "contraindications",
+    "complications",
+    "labs",
+    "medications",
+    "pearls",
+    "duration",
+    "outcomes",
+    "equipment",
+    "alternatives",
+    "pediatric",
+    "bleeding_risk",
+)
 
 #: Record fields in display order, with the heading `show` gives each one.
 SECTIONS: dict[str, str] = {

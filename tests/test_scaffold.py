@@ -161,13 +161,15 @@ def test_template_fills_id_name_and_date_and_lists_every_field() -> None:
     assert len(data["steps"]) == 2
     assert len(data["risks"]) == 3
     assert len(data["references"]) == 1
-    assert set(data["references"][0]) == {"publisher", "title", "url"}
-    # every field but id, name, bleeding_risk and reviewed carries a TODO
+    assert set(data["references"][0]) == {"publisher", "title", "url", "supports"}
+    # every field but id, name, bleeding_risk, reviewed and the optional lists carries a TODO
     assert {f.split("[")[0].split(".")[0] for f in todo_fields(data)} == set(model.FIELDS) - {
         "id",
         "name",
         "bleeding_risk",
         "reviewed",
+        "planning_imaging",
+        "lookup_terms",
     }
 
 
