@@ -131,6 +131,8 @@ def _header(rid: str) -> str:
 
 def _comment_column(key: str, value: Any, indent: int, yaml: Any) -> int:
     """Column of a key's end-of-line comment: two spaces after the value as ruamel renders it."""
+    if isinstance(value, list) and not value:  # written in flow style: "key: []"
+        return indent + len(key) + 6
     if isinstance(value, dict | list):
         return indent + len(key) + 3
     if value is None:
