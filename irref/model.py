@@ -123,6 +123,11 @@ class Outcome(_Strict):
     note: Filled | None = Field(default=None, description="Context: population, follow-up, source.")
 
 
+def _legacy_list(value: object) -> object:
+    """Migration only: a plain list (the old shape) is read as relative contraindications."""
+    return {"relative": value} if isinstance(value, list) else value
+
+
 class Contraindications(_Strict):
     """When the procedure is not done (absolute) or needs care (relative)."""
 
@@ -172,7 +177,7 @@ class Procedure(_Strict):
     recovery: Filled = Field(description="What recovery usually looks like.")
     risks: list[Filled] = Field(min_length=3, description="Main risks, most relevant first (at least three).")
     benefits: list[Filled] = Field(min_length=1, description="Benefits.")
-    contraindications: Contraindications | Annotated[list[Filled], Field(min_length=1)] = Field(
+    contraindications: Annotated[Contraindications, BeforeValidator(_legacy_list)] = Field(
         description="{absolute: [...], relative: [...], note}: when it is not done, or needs care."
     )
     complications: list[Complication] | None = Field(
