@@ -69,6 +69,21 @@ def rt_yaml():
     return yaml
 
 
+#: Values for fields the example record may not have yet (the clinical fields).
+FILLED = {
+    "complications": [
+        {"name": f"Event {i}", "rate": "rare", "severity": "mild", "management": "Observation."} for i in range(3)
+    ],
+    "labs": [{"test": "INR", "threshold": "2.0-3.0 or lower", "note": None}],
+    "medications": [{"drug": "Local anesthetic", "use": "At the puncture site."}],
+    "pearls": ["One.", "Two.", "Three."],
+    "duration": "10-20 minutes",
+    "outcomes": [{"measure": "Technical success", "value": "nearly always", "note": None}],
+    "planning_imaging": [],
+    "lookup_terms": [],
+}
+
+
 def fill(path: Path, *, keep_todo: tuple[str, ...] = ()) -> None:
     """Replace every TODO the way a tool would: load round-trip, set values, dump back.
 
@@ -81,7 +96,7 @@ def fill(path: Path, *, keep_todo: tuple[str, ...] = ()) -> None:
     for key in model.FIELDS:
         if key in {"id", "name", "pediatric", *keep_todo}:
             continue
-        doc[key] = example[key]
+        doc[key] = example[key] if key in example else FILLED[key]
     doc["aliases"] = []
     for key, value in example["pediatric"].items():
         doc["pediatric"][key] = value
@@ -262,9 +277,12 @@ def test_filled_template_validates_and_keeps_its_comments(written: Path) -> None
     after = written.read_text(encoding="utf-8")
     assert "TODO" not in after[after.index("\nid:") :]
     assert problems_of(written) == []
-    # header and every end-of-line comment survive; only the two inside replaced list items go
-    replaced = {"# a condition id from data/conditions.yaml", "# http or https; never a guessed URL"}
-    expected = [c for c in comments(before) if c not in replaced]
+    # the header and the end-of-line comments of top-level keys (and of pediatric, edited in
+    # place) survive; those inside replaced values go with them
+    lines = before.splitlines()
+    start = lines.index(next(line for line in lines if line.startswith("id:")))
+    kept = [line for line in lines[start:] if line[:1].isalpha() or line.startswith(("  performed:", "  notes:"))]
+    expected = [c for c in comments(before) if c in comments("\n".join(lines[:start] + kept))]
     assert comments(after) == expected
     assert after.startswith(before[: before.index("\nid:")])  # the header, untouched
 
