@@ -28,7 +28,7 @@ from irref import __version__
 from irref.errors import DataError
 from irref.normalize import normalize
 
-FORMAT = 7
+FORMAT = 8
 ENV_DATA_DIRS = "IRREF_DATA_DIRS"
 ENV_CACHE_DIR = "IRREF_CACHE_DIR"
 VOCAB_FILES = ("conditions.yaml", "modalities.yaml")
@@ -453,6 +453,7 @@ def _compile_procedures(paths: Sequence[str]) -> list[tuple[str, dict | None, st
         # lookup keys are normalised here, in the worker: id, id with spaces, name, then each alias
         rid = dumped["id"]
         head["norm"] = [normalize(t) for t in (rid, rid.replace("-", " "), dumped["name"], *dumped["aliases"])]
+        head["terms"] = [normalize(t) for t in dumped.get("lookup_terms") or []]  # lookup keys, never shown
         out.append((name, head, json.dumps(dumped, ensure_ascii=False), []))
     return out
 
@@ -582,6 +583,10 @@ def _build(
                 )
                 continue
             _add_keys(keys["procedures"], rid, [key], clashes, normalized=True)
+        for key in rec.get("terms", []):  # lookup_terms: keys like aliases; a name or alias of another entry wins
+            holder = keys["procedures"].get(key) or keys["procedures"].get(key.replace(" ", ""))
+            if not holder:
+                _add_keys(keys["procedures"], rid, [key], clashes, normalized=True)
     for key, owners in sorted(clashes.items()):
         owners_sorted = sorted(owners)
         for rid in owners_sorted:

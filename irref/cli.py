@@ -52,6 +52,9 @@ STATE = State()
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout (and nothing else).")]
 JsonlOpt = Annotated[bool, typer.Option("--jsonl", help="Print JSON lines: one object per line, for streaming.")]
 CsvOpt = Annotated[bool, typer.Option("--csv", help="Print CSV with a header row (lists joined with '; ').")]
+ExactOpt = Annotated[
+    bool, typer.Option("--exact", help="Accept only an exact name or alias (no typo, word or search matching).")
+]
 
 
 def _completer(kind: str):
@@ -107,9 +110,9 @@ def _call(action) -> None:
 @app.command()
 def show(
     query: Annotated[
-        str,
+        list[str],
         typer.Argument(
-            help="Procedure name, alias or abbreviation (typos are tolerated).",
+            help="Procedure name, alias or abbreviation (typos are tolerated; several words need no quotes).",
             autocompletion=_completer("procedures"),
         ),
     ],
@@ -122,34 +125,49 @@ def show(
             autocompletion=_completer("sections"),
         ),
     ] = None,
+    audience: Annotated[
+        str | None,
+        typer.Option(
+            "--for",
+            help="Only the sections for this reader: patient (plain-language care) or clinician (labs, "
+            "medications, complications, pearls...). Default: all.",
+            metavar="patient|clinician",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
+    exact: ExactOpt = False,
 ) -> None:
     """Everything about one procedure.
 
-    Examples: irref show ablation | irref show TACE --json |
+    Examples: irref show ablation | irref show TACE --json | irref show liver biopsy |
     irref show nephrostomy --section preparation --section aftercare
     """
-    _call(lambda: run.show(STATE.data_dirs, query, section, as_json))
+    _call(lambda: run.show(STATE.data_dirs, " ".join(query), section, as_json, audience, exact))
 
 
 @app.command("for-condition")
 def for_condition(
     condition: Annotated[
-        str,
+        list[str],
         typer.Argument(
-            help="Condition name, synonym or lay term, e.g. 'liver cancer', HCC, PAD.",
+            help="Condition name, synonym or lay term, e.g. 'liver cancer', HCC, PAD (no quotes needed).",
             autocompletion=_completer("conditions"),
         ),
     ],
     as_json: JsonOpt = False,
     as_jsonl: JsonlOpt = False,
     as_csv: CsvOpt = False,
+    exact: ExactOpt = False,
 ) -> None:
     """Procedures used for a condition, with what each does for it.
 
     Examples: irref for-condition 'pancreatic cancer' | irref for-condition HCC --csv
     """
-    _call(lambda: run.for_condition(STATE.data_dirs, condition, run.output_format(as_json, as_jsonl, as_csv)))
+    _call(
+        lambda: run.for_condition(
+            STATE.data_dirs, " ".join(condition), run.output_format(as_json, as_jsonl, as_csv), exact
+        )
+    )
 
 
 @app.command("list")
@@ -226,12 +244,13 @@ def compare(
         typer.Argument(help="Two or more procedures, resolved as in 'show'.", autocompletion=_completer("procedures")),
     ],
     as_json: JsonOpt = False,
+    exact: ExactOpt = False,
 ) -> None:
     """Procedures side by side: imaging, anesthesia, setting, recovery, main risks, conditions.
 
     Examples: irref compare vertebroplasty kyphoplasty | irref compare RFA MWA cryoablation --json
     """
-    _call(lambda: run.compare(STATE.data_dirs, queries, as_json))
+    _call(lambda: run.compare(STATE.data_dirs, queries, as_json, exact))
 
 
 @app.command()
@@ -290,13 +309,14 @@ def export(
         typer.Option("--output", "-o", help="Write files into this directory (one per record) instead of stdout."),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing files in --output.")] = False,
+    exact: ExactOpt = False,
 ) -> None:
     """Printable Markdown handouts with references and the not-medical-advice notice.
 
     Examples: irref export vertebroplasty > vertebroplasty.md | irref export TACE Y90 -o handouts/ |
     irref export --all -o handouts/
     """
-    _call(lambda: run.export(STATE.data_dirs, queries or [], fmt, all_, output, force))
+    _call(lambda: run.export(STATE.data_dirs, queries or [], fmt, all_, output, force, exact))
 
 
 @app.command()

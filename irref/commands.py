@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -9,8 +10,11 @@ from dataclasses import dataclass, field
 from irref import lookup
 from irref.catalog import Index
 from irref.errors import NotFoundError, UsageError
+from irref.fields import COMPARE_ROWS, for_audience
 from irref.normalize import normalize
 from irref.vocab import BODY_REGIONS, CATEGORIES, SECTION_ALIASES, SECTIONS
+
+__all__ = ["COMPARE_ROWS"]
 
 
 @dataclass
@@ -24,6 +28,8 @@ class Shown:
     variants: list[tuple[str, str]]
     parent: tuple[str, str] | None
     sections: list[str] | None
+    default_sections: list[str] | None = None  # `--for patient|clinician`: the sections that suit
+    condition_names: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -73,15 +79,31 @@ def section_keys(names: list[str]) -> list[str] | None:
     return out
 
 
-def find_procedure(index: Index, query: str) -> lookup.Match:
-    return lookup.resolve(index.keys("procedures"), query, what="procedure", names=lambda: index.names)
+def find_procedure(index: Index, query: str, *, exact: bool = False) -> lookup.Match:
+    return lookup.find_procedure(index, query, exact=exact)
 
 
-def show(index: Index, query: str, sections: list[str] | None = None) -> Shown:
+def match_kind(match: lookup.Match, record: dict) -> lookup.Match:
+    """An exact hit on a name other than the id or display name is an alias."""
+    if match.kind != "exact":
+        return match
+    own = {normalize(record["id"]), normalize(record["id"].replace("-", " ")), normalize(record["name"])}
+    own |= {k.replace(" ", "") for k in own}
+    if match.matched in own:
+        return match
+    return dataclasses.replace(match, kind="alias")
+
+
+def show(
+    index: Index, query: str, sections: list[str] | None = None, audience: str | None = None, *, exact: bool = False
+) -> Shown:
     keys = section_keys(sections or [])
-    match = find_procedure(index, query)
+    if audience is not None and audience not in ("patient", "clinician"):
+        raise UsageError(f"--for takes patient or clinician, not {audience!r}")
+    match = find_procedure(index, query, exact=exact)
     rid = match.id
     record = index.record(rid)
+    match = match_kind(match, record)
     family = index.family(rid)
     return Shown(
         id=rid,
@@ -91,6 +113,8 @@ def show(index: Index, query: str, sections: list[str] | None = None) -> Shown:
         variants=[(c, name) for c, name in family["children"]],
         parent=tuple(family["parent"]) if family["parent"] else None,
         sections=keys,
+        default_sections=for_audience(audience) if audience else None,
+        condition_names={c["id"]: index.conditions.get(c["id"], {}).get("name", c["id"]) for c in record["conditions"]},
     )
 
 
@@ -99,18 +123,16 @@ def _row(index: Index, rid: str, purpose: str | None = None) -> Row:
     return Row(rid, r["name"], r["category"], r["modalities"], r["bleeding_risk"], r["setting"], r["summary"], purpose)
 
 
-def find_condition(index: Index, query: str) -> lookup.Match:
-    names = lambda: {cid: c["name"] for cid, c in index.conditions.items()}  # noqa: E731
-    return lookup.resolve(index.keys("conditions"), query, what="condition", names=names)
+def find_condition(index: Index, query: str, *, exact: bool = False) -> lookup.Match:
+    return lookup.find_condition(index, query, exact=exact)
 
 
 def find_modality(index: Index, query: str) -> lookup.Match:
-    names = lambda: {mid: m["name"] for mid, m in index.modalities.items()}  # noqa: E731
-    return lookup.resolve(index.keys("modalities"), query, what="modality", names=names)
+    return lookup.find_modality(index, query)
 
 
-def for_condition(index: Index, query: str) -> Listing:
-    match = find_condition(index, query)
+def for_condition(index: Index, query: str, *, exact: bool = False) -> Listing:
+    match = find_condition(index, query, exact=exact)
     cid = match.id
     purposes = index.purposes(cid)  # in display order
     cond = {"id": cid, **index.conditions[cid]}
@@ -137,9 +159,13 @@ def list_procedures(
         if not m.exact:
             notices.append(f"modality {m.id} for {m.query!r}")
     if category is not None:
-        filters["category"] = lookup.resolve_choice(CATEGORIES, category, what="category")
+        filters["category"] = lookup.resolve_choice(CATEGORIES, category, what="category", lexicon="categories")
+        if normalize(filters["category"]) != normalize(category):
+            notices.append(f"category {filters['category']} for {category.strip()!r}")
     if region is not None:
-        filters["region"] = lookup.resolve_choice(BODY_REGIONS, region, what="body region")
+        filters["region"] = lookup.resolve_choice(BODY_REGIONS, region, what="body region", lexicon="regions")
+        if normalize(filters["region"]) != normalize(region):
+            notices.append(f"region {filters['region']} for {region.strip()!r}")
     if condition is not None:
         c = find_condition(index, condition)
         filters["condition"] = c.id
@@ -184,31 +210,16 @@ class Compared:
     raws: list[str]
 
 
-def compare(index: Index, queries: list[str]) -> Compared:
+def compare(index: Index, queries: list[str], *, exact: bool = False) -> Compared:
     if len(queries) < 2:
         raise UsageError("compare needs at least two procedures, e.g. 'irref compare vertebroplasty kyphoplasty'")
-    matches = [find_procedure(index, q) for q in queries]
+    matches = [find_procedure(index, q, exact=exact) for q in queries]
     seen: dict[str, str] = {}
     for m in matches:
         if m.id in seen:
             raise UsageError(f"{seen[m.id]!r} and {m.query!r} both name {index.names[m.id]}: give different procedures")
         seen[m.id] = m.query
     return Compared(matches, [index.record(m.id) for m in matches], [index.raw(m.id) for m in matches])
-
-
-#: The rows of `compare`, in order: (label, field).
-COMPARE_ROWS: tuple[tuple[str, str], ...] = (
-    ("Category", "category"),
-    ("Imaging guidance", "modalities"),
-    ("Anesthesia", "anesthesia"),
-    ("Setting", "setting"),
-    ("Body regions", "body_regions"),
-    ("Recovery", "recovery"),
-    ("Main risks", "risks"),
-    ("Bleeding risk (SIR 2019)", "bleeding_risk"),
-    ("Conditions", "conditions"),
-    ("Children", "pediatric"),
-)
 
 
 def compare_cell(index: Index, record: dict, field: str, max_items: int = 4) -> str:
@@ -223,6 +234,13 @@ def compare_cell(index: Index, record: dict, field: str, max_items: int = 4) -> 
         return "\n".join(f"• {n}" for n in names[:max_items]) + (f"\n(+{more} more)" if more > 0 else "")
     if field == "pediatric":
         return f"{value['performed']}"
+    if field == "complications":
+        items = value or []
+        lines = [f"• {c['name']} ({c['rate']})" for c in items[:max_items]]
+        return "\n".join(lines) + (f"\n(+{len(items) - max_items} more)" if len(items) > max_items else "")
+    if field == "outcomes":
+        items = value or []
+        return "\n".join(f"• {o['measure']}: {o['value']}" for o in items[:max_items])
     if field == "bleeding_risk":
         return value or "not classed"
     if isinstance(value, list):

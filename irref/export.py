@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 
+from irref.fields import FIELDS, LOOKUP_ONLY
 from irref.normalize import strip_controls
 
 NOTICE = (
@@ -23,31 +24,16 @@ NOTICE = (
     "about your own situation and follow their instructions."
 )
 
-#: Sections of a handout, in the order the terminal view (``irref show``) uses, with their headings.
-#: ``aftercare`` also renders ``recovery``; ``bleeding_risk`` also renders ``bleeding_risk_note``.
+#: Sections of a handout, in the order and with the headings of the terminal view (irref/fields.py).
+#: ``summary`` opens the record unheaded; ``aftercare`` also renders ``recovery``; ``bleeding_risk``
+#: also renders ``bleeding_risk_note``; ``variants`` is not part of a record.
 HEADINGS: dict[str, str] = {
-    "description": "What it is",
-    "steps": "How it is done",
-    "modalities": "Imaging guidance",
-    "conditions": "Used for",
-    "body_regions": "Body regions",
-    "preparation": "Before",
-    "anesthesia": "Anesthesia",
-    "setting": "Setting",
-    "bleeding_risk": "Bleeding risk",
-    "aftercare": "After",
-    "risks": "Risks",
-    "benefits": "Benefits",
-    "contraindications": "When it may not be done",
-    "equipment": "Equipment",
-    "alternatives": "Alternatives",
-    "pediatric": "In children",
-    "related": "Related procedures",
-    "references": "References",
+    f.key: f.heading for f in FIELDS if f.key not in ("summary", "recovery", "variants", *LOOKUP_ONLY)
 }
 
-_BULLETED = ("preparation", "risks", "benefits", "contraindications", "equipment", "alternatives")
+_BULLETED = ("preparation", "risks", "benefits", "equipment", "alternatives", "pearls")
 _JOINED = ("body_regions", "anesthesia", "setting")
+_TABLES = {f.key: f.columns for f in FIELDS if f.kind == "table"}
 
 # ---------------------------------------------------------------- text
 
@@ -175,8 +161,31 @@ def _section(
 ) -> list[str]:
     """The blocks of one section's body; [] when the record has nothing for it."""
     value = rec.get(field)
-    if field == "description":
+    if field in ("description", "duration"):
         return [_esc(p) for p in _paragraphs(value)] if value is not None else []
+    if field in _TABLES:  # a Markdown table, every cell escaped (so "|" in data stays text)
+        columns = _TABLES[field]
+        rows = [item for item in _items(value) if isinstance(item, Mapping)]
+        if not rows:
+            return []
+        lines = ["| " + " | ".join(label for _, label in columns) + " |", "|" + "---|" * len(columns)]
+        for item in rows:
+            cells = [_esc(" ".join(_clean(item.get(key) or "").split()), start=False) for key, _ in columns]
+            lines.append("| " + " | ".join(cells) + " |")
+        return ["\n".join(lines)]
+    if field == "contraindications":
+        if isinstance(value, list):
+            return [_bullets(_items(value))] if _items(value) else []
+        if not isinstance(value, Mapping):
+            return []
+        blocks = []
+        for label, key in (("Absolute", "absolute"), ("Relative", "relative")):
+            items = _items(value.get(key))
+            if items:
+                blocks += [f"**{label}:**", _bullets(items)]
+        if value.get("note"):
+            blocks.append("**Note:** " + _esc(_clean(value["note"]), start=False))
+        return blocks
     if field == "steps":
         steps = _items(value)
         return [_bullets(steps, numbered=True)] if steps else []
@@ -186,7 +195,7 @@ def _section(
     if field in _JOINED:
         values = [_clean(v) for v in _items(value)]
         return [_esc(_capital(", ".join(values)))] if values else []
-    if field == "modalities":
+    if field in ("modalities", "planning_imaging"):
         shown = []
         for mid in _items(value):
             entry = (modalities or {}).get(_clean(mid)) or {}

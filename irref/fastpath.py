@@ -34,12 +34,12 @@ _LIST_OPTS = {
 
 def _options(tokens: list[str], valued: dict[str, str], repeatable: set[str]) -> tuple[dict, list[str]] | None:
     """Split tokens into options (``json`` is the flag) and positionals; None if anything is not plain."""
-    opts: dict[str, object] = {"json": False, "jsonl": False, "csv": False}
+    opts: dict[str, object] = {"json": False, "jsonl": False, "csv": False, "exact": False}
     positional: list[str] = []
     i = 0
     while i < len(tokens):
         tok = tokens[i]
-        if tok in ("--json", "--jsonl", "--csv"):
+        if tok in ("--json", "--jsonl", "--csv", "--exact"):
             opts[tok[2:]] = True
         elif tok.startswith("-") and tok != "-":
             name, eq, value = tok.partition("=")
@@ -101,7 +101,7 @@ _POSITIONAL_KINDS = {
     "for-condition": ("conditions", 1),
     "conditions": ("conditions", 1),
 }
-_NO_VALUE = {"--json", "--jsonl", "--csv", "--all", "--force", "--debug"}
+_NO_VALUE = {"--json", "--jsonl", "--csv", "--all", "--force", "--debug", "--exact"}
 
 
 def _root(args: list[str]) -> tuple[list[str], bool, int]:
@@ -218,27 +218,31 @@ def try_run(argv: list[str]) -> int | None:
     from irref import run
 
     if command == "show":
-        parsed = _options(rest, {"--section": "section", "-s": "section"}, {"section"})
-        if parsed is None or len(parsed[1]) != 1:
+        parsed = _options(rest, {"--section": "section", "-s": "section", "--for": "for"}, {"section"})
+        if parsed is None or not parsed[1]:
             return None
-        opts, (query,) = parsed
+        opts, words = parsed
         if opts["jsonl"] or opts["csv"]:
             return None  # not options of `show`: Typer words the error
-        return run.guarded(lambda: run.show(data_dirs, query, opts.get("section"), opts["json"]), debug=debug)
+        query = " ".join(words)  # `irref show liver biopsy` is `irref show "liver biopsy"`
+        return run.guarded(
+            lambda: run.show(data_dirs, query, opts.get("section"), opts["json"], opts.get("for"), opts["exact"]),
+            debug=debug,
+        )
     if command == "for-condition":
         parsed = _options(rest, {}, set())
-        if parsed is None or len(parsed[1]) != 1:
+        if parsed is None or not parsed[1]:
             return None
         fmt = parsed[0]
         return run.guarded(
             lambda: run.for_condition(
-                data_dirs, parsed[1][0], run.output_format(fmt["json"], fmt["jsonl"], fmt["csv"])
+                data_dirs, " ".join(parsed[1]), run.output_format(fmt["json"], fmt["jsonl"], fmt["csv"]), fmt["exact"]
             ),
             debug=debug,
         )
     if command == "list":
         parsed = _options(rest, _LIST_OPTS, set())
-        if parsed is None or parsed[1]:
+        if parsed is None or parsed[1] or parsed[0]["exact"]:
             return None
         filters = {k: parsed[0].get(k) for k in ("modality", "category", "region", "condition", "bleeding_risk")}
         fmt = parsed[0]
@@ -248,7 +252,7 @@ def try_run(argv: list[str]) -> int | None:
         )
     if command == "search":
         parsed = _options(rest, {"--limit": "limit", "-n": "limit"}, set())
-        if parsed is None or len(parsed[1]) != 1:
+        if parsed is None or len(parsed[1]) != 1 or parsed[0]["exact"]:
             return None
         opts = parsed[0]
         limit = opts.get("limit", "10")
@@ -264,5 +268,7 @@ def try_run(argv: list[str]) -> int | None:
         parsed = _options(rest, {}, set())
         if parsed is None or not parsed[1] or parsed[0]["jsonl"] or parsed[0]["csv"]:
             return None
-        return run.guarded(lambda: run.compare(data_dirs, parsed[1], parsed[0]["json"]), debug=debug)
+        return run.guarded(
+            lambda: run.compare(data_dirs, parsed[1], parsed[0]["json"], parsed[0]["exact"]), debug=debug
+        )
     return None

@@ -26,14 +26,28 @@ MARGIN = 3.0
 MAX_QUERY = 200
 
 
+#: How a query was matched, as `show --json` reports it.
+KINDS = ("exact", "alias", "fuzzy", "search")
+
+
 @dataclass(frozen=True)
 class Match:
-    """The id a query resolved to, and how."""
+    """The id a query resolved to, and how.
+
+    ``kind`` is exact (the id or the display name), alias (another listed name), fuzzy (read
+    word by word: qualifiers, abbreviations, typos, families) or search (the full-text ranking);
+    ``matched`` is the name, alias or words that matched.
+    """
 
     id: str
     query: str
     exact: bool
     score: float
+    kind: str = "exact"
+    matched: str = ""
+
+    def as_dict(self) -> dict:
+        return {"kind": self.kind, "score": round(self.score, 1), "query": self.query, "matched": self.matched}
 
 
 def clean_query(query: str, what: str = "query") -> str:
@@ -130,47 +144,188 @@ def ranked(
     return out[:limit]
 
 
+def _exact(table: Table, q: str) -> tuple[str, str] | None:
+    for key in (q, q.replace(" ", "")):
+        found = table.get(key)
+        if found is not None:
+            return found, key
+    return None
+
+
+def _fuzzy(table: Table, text: str, q: str) -> Match | None:
+    """The whole-string fuzzy match (rapidfuzz) above the confidence threshold, or None."""
+    if len(q.replace(" ", "")) < MIN_FUZZY_LEN:
+        return None
+    # First only candidates that could decide (a runner-up below CONFIDENT - MARGIN never
+    # blocks a winner): a high cutoff lets rapidfuzz skip most keys of a large table.
+    candidates = ranked(table, text, cutoff=CONFIDENT - MARGIN)
+    if not candidates:
+        return None
+    rid, score, key = candidates[0]
+    runner_up = candidates[1][1] if len(candidates) > 1 else 0.0
+    # '-ectomy' names a surgical removal: never let a typo turn it into an IR '-ostomy'
+    surgical = any(w.endswith("ectomy") for w in q.split()) != ("ectomy" in key)
+    if score >= CONFIDENT and (score >= 95 or score - runner_up >= MARGIN) and not surgical:
+        return Match(rid, text, False, score, "fuzzy", key)
+    return None
+
+
+def _names(names: Mapping[str, str] | Callable[[], Mapping[str, str]] | None) -> Mapping[str, str]:
+    if callable(names):
+        names = names()
+    return names or {}
+
+
 def resolve(
     keys: Table | Mapping[str, str],
     query: str,
     *,
     what: str = "procedure",
     names: Mapping[str, str] | Callable[[], Mapping[str, str]] | None = None,
+    exact: bool = False,
 ) -> Match:
     """Resolve a query against a table of normalised keys; raise NotFoundError if not confident.
 
     ``names`` (id -> display name, or a function returning it) is read only to word hints.
+    With ``exact``, only an exact name or alias is accepted.
     """
     text = clean_query(query, what)
     q = normalize(text)
     table = _table(keys)
-    for key in (q, q.replace(" ", "")):
-        found = table.get(key)
+    hit = _exact(table, q)
+    if hit is not None:
+        return Match(hit[0], text, True, 100.0, "exact", hit[1])
+    if not exact:
+        found = _fuzzy(table, text, q)
         if found is not None:
-            return Match(found, text, True, 100.0)
-    if len(q.replace(" ", "")) >= MIN_FUZZY_LEN:
-        # First only candidates that could decide (a runner-up below CONFIDENT - MARGIN never
-        # blocks a winner): a high cutoff lets rapidfuzz skip most keys of a large table.
-        candidates = ranked(table, text, cutoff=CONFIDENT - MARGIN)
-        if candidates:
-            rid, score, key = candidates[0]
-            runner_up = candidates[1][1] if len(candidates) > 1 else 0.0
-            # '-ectomy' names a surgical removal: never let a typo turn it into an IR '-ostomy'
-            surgical = any(w.endswith("ectomy") for w in q.split()) != ("ectomy" in key)
-            if score >= CONFIDENT and (score >= 95 or score - runner_up >= MARGIN) and not surgical:
-                return Match(rid, text, False, score)
-    candidates = ranked(table, text) if len(q.replace(" ", "")) >= 2 else []  # for the hints
-    hints = [rid for rid, s, _ in candidates if s >= SUGGEST]
-    if callable(names):
-        names = names()
-    shown = [names.get(h, h) if names else h for h in hints]
-    raise NotFoundError(f"no {what} matches {text!r}", hints=shown)
+            return found
+    raise _not_found(table, text, what, names, exact=exact)
 
 
-def resolve_choice(choices: tuple[str, ...], query: str, *, what: str) -> str:
-    """Resolve against a small fixed vocabulary (categories, body regions)."""
+def _not_found(
+    table: Table,
+    text: str,
+    what: str,
+    names: Mapping[str, str] | Callable[[], Mapping[str, str]] | None,
+    *,
+    exact: bool = False,
+    hints: list[str] | None = None,
+) -> NotFoundError:
+    if hints is None:
+        q = normalize(text)
+        candidates = ranked(table, text) if len(q.replace(" ", "")) >= 2 else []  # for the hints
+        hints = [rid for rid, s, _ in candidates if s >= SUGGEST]
+    shown = [_names(names).get(h, h) for h in hints] if hints else []
+    if exact:
+        return NotFoundError(f"no {what} is named exactly {text!r} (--exact accepts only names and aliases)", hints=shown)
+    return NotFoundError(f"no {what} matches {text!r}", hints=shown)
+
+
+def _shell_word(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
+
+
+def find_procedure(index, query: str, *, exact: bool = False) -> Match:
+    """A procedure for a query: exact name or alias, else the query's structure (see
+    `irref.resolve`), else a guarded whole-string fuzzy match, else the full-text search when its
+    best hit is clearly ahead. A query that only names a condition is a NotFoundError whose
+    message points to `for-condition`."""
+    text = clean_query(query, "procedure")
+    q = normalize(text)
+    table = index.keys("procedures")
+    hit = _exact(table, q)
+    if hit is not None:
+        return Match(hit[0], text, True, 100.0, "exact", hit[1])
+    names = lambda: index.names  # noqa: E731
+    if exact:
+        raise _not_found(table, text, "procedure", names, exact=True)
+    from irref import resolve as structure
+
+    out = structure.resolve_procedure(index, text)
+    if out.id is not None:
+        return Match(out.id, text, False, out.score, out.kind, out.key)
+    if out.condition is not None:
+        cond = index.conditions.get(out.condition, {})
+        listed = structure.rank_for_condition(index, out.condition)
+        raise NotFoundError(
+            f"{text} is a condition ({cond.get('name', out.condition)}), not a procedure: "
+            f"irref for-condition {_shell_word(text)}",
+            hints=[index.names.get(r, r) for r in listed[:5]],
+        )
+    fuzzy = _fuzzy(table, text, q)
+    if fuzzy is not None and structure.explains(index, text, fuzzy.matched):
+        return fuzzy
+    ranking: list[str] = []
+    if not out.ambiguous:
+        found, ranking = structure.search_fallback(index, text)
+        if found is not None:
+            return Match(found.id, text, False, found.score, "search", found.key)
+    hints = out.hints or ranking[:5] or None
+    raise _not_found(table, text, "procedure", names, hints=hints)
+
+
+def find_condition(index, query: str, *, exact: bool = False) -> Match:
+    """A condition for a query: exact, the lexicon's short names, the query's words, fuzzy; a
+    procedure name given here is a NotFoundError pointing to `show`."""
+    text = clean_query(query, "condition")
+    q = normalize(text)
+    table = index.keys("conditions")
+    names = lambda: {cid: c["name"] for cid, c in index.conditions.items()}  # noqa: E731
+    hit = _exact(table, q)
+    if hit is not None:
+        return Match(hit[0], text, True, 100.0, "exact", hit[1])
+    if not exact:
+        from irref import resolve as structure
+
+        found = structure.resolve_condition(index, text)
+        if found is not None:
+            return Match(found[0], text, False, found[1], "fuzzy", found[2])
+        fuzzy = _fuzzy(table, text, q)
+        if fuzzy is not None:
+            return fuzzy
+    proc = _exact(index.keys("procedures"), q)
+    if proc is not None:
+        rec = index.record(proc[0])
+        conds = [index.conditions.get(c["id"], {}).get("name", c["id"]) for c in rec.get("conditions", [])]
+        raise NotFoundError(
+            f"{text} is a procedure ({rec['name']}), not a condition: irref show {_shell_word(text)}",
+            hints=conds[:5],
+        )
+    raise _not_found(table, text, "condition", names, exact=exact)
+
+
+def find_modality(index, query: str) -> Match:
+    text = clean_query(query, "modality")
+    table = index.keys("modalities")
+    names = lambda: {mid: m["name"] for mid, m in index.modalities.items()}  # noqa: E731
+    hit = _exact(table, normalize(text))
+    if hit is not None:
+        return Match(hit[0], text, True, 100.0, "exact", hit[1])
+    from irref import resolve as structure
+
+    mid = structure.lexicon_choice("modalities", text)
+    if mid is not None and mid in index.modalities:
+        return Match(mid, text, False, 100.0, "fuzzy", normalize(text))
+    return resolve(table, text, what="modality", names=names)
+
+
+def resolve_choice(choices: tuple[str, ...], query: str, *, what: str, lexicon: str | None = None) -> str:
+    """Resolve against a small fixed vocabulary (categories, body regions); ``lexicon`` names the
+    lexicon section of what people type for it ("categories", "regions")."""
     keys = {}
     for choice in choices:
         keys[normalize(choice)] = choice
         keys[fold(choice).replace(" ", "")] = choice
-    return resolve(keys, query, what=what).id
+    text = clean_query(query, what)
+    if _exact(DictTable(keys), normalize(text)) is None and lexicon:
+        from irref import resolve as structure
+
+        found = structure.lexicon_choice(lexicon, text)
+        if found in choices:
+            return found
+    try:
+        return resolve(keys, text, what=what).id
+    except NotFoundError as exc:
+        raise NotFoundError(f"{exc.message}; valid: {', '.join(choices)}", hints=exc.hints) from None

@@ -6,6 +6,7 @@ Each action loads the index, calls the core (`commands`), and hands the result t
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -83,21 +84,32 @@ def _rich():
     return views, views.console(sys.stdout)
 
 
-def show(data_dirs: Sequence[str | Path], query: str, sections: list[str] | None, as_json: bool) -> int:
+def show(
+    data_dirs: Sequence[str | Path],
+    query: str,
+    sections: list[str] | None,
+    as_json: bool,
+    audience: str | None = None,
+    exact: bool = False,
+) -> int:
     from irref import commands
 
-    shown = commands.show(load_index(data_dirs), query, sections)
+    shown = commands.show(load_index(data_dirs), query, sections, audience, exact=exact)
     if not shown.match.exact:
         err(f"showing {shown.record['name']} for {shown.match.query!r}")
     if as_json:
         from irref import output
 
-        if shown.sections is None:
-            output.write_raw_record(shown.raw, sys.stdout)
+        picks = shown.sections or shown.default_sections
+        if picks is None:
+            # the record's JSON text as stored, plus how the query was matched (a top-level key)
+            match = json.dumps(shown.match.as_dict(), ensure_ascii=False)
+            output.write_raw_record(shown.raw.rstrip()[:-1].rstrip() + f', "match": {match}}}', sys.stdout)
         else:
             picked = {"id": shown.id, "name": shown.record["name"]}
-            for key in shown.sections:
+            for key in picks:
                 picked[key] = [r for r, _ in shown.variants] if key == "variants" else shown.record.get(key)
+            picked["match"] = shown.match.as_dict()
             output.write_json(picked, sys.stdout)
     else:
         views, con = _rich()
@@ -159,11 +171,11 @@ def _emit_listing(index, listing, title: str, fmt: str) -> int:
     return int(ExitCode.OK if listing.ids else ExitCode.NOT_FOUND)
 
 
-def for_condition(data_dirs: Sequence[str | Path], condition: str, fmt: str) -> int:
+def for_condition(data_dirs: Sequence[str | Path], condition: str, fmt: str, exact: bool = False) -> int:
     from irref import commands
 
     index = load_index(data_dirs)
-    listing = commands.for_condition(index, condition)
+    listing = commands.for_condition(index, condition, exact=exact)
     return _emit_listing(index, listing, f"Procedures for {listing.condition['name']}", fmt)
 
 
@@ -176,11 +188,11 @@ def list_procedures(data_dirs: Sequence[str | Path], filters: dict[str, str | No
     return _emit_listing(index, listing, f"Procedures ({label})", fmt)
 
 
-def compare(data_dirs: Sequence[str | Path], queries: Sequence[str], as_json: bool) -> int:
+def compare(data_dirs: Sequence[str | Path], queries: Sequence[str], as_json: bool, exact: bool = False) -> int:
     from irref import commands
 
     index = load_index(data_dirs)
-    compared = commands.compare(index, list(queries))
+    compared = commands.compare(index, list(queries), exact=exact)
     for m, rec in zip(compared.matches, compared.records, strict=True):
         if not m.exact:
             err(f"showing {rec['name']} for {m.query!r}")
@@ -293,6 +305,7 @@ def export(
     all_: bool,
     directory: Path | None,
     force: bool,
+    exact: bool = False,
 ) -> int:
     """Markdown handouts: to stdout (one document), or into a directory (one file per record)."""
     import datetime
@@ -310,7 +323,7 @@ def export(
     else:
         ids = []
         for q in queries:
-            m = commands.find_procedure(index, q)
+            m = commands.find_procedure(index, q, exact=exact)
             if not m.exact:
                 err(f"exporting {index.names[m.id]} for {m.query!r}")
             if m.id not in ids:

@@ -45,6 +45,7 @@ from functools import lru_cache
 from itertools import accumulate
 
 from irref.errors import UsageError
+from irref.fields import SEARCH_WEIGHTS
 from irref.normalize import fold
 from irref.vocab import SPELLING
 
@@ -57,32 +58,7 @@ STOP_WORDS: frozenset[str] = frozenset(
 
 #: Field group -> weight. Groups are record fields, except ``conditions.name`` (the display
 #: name of each linked condition) and ``references.title``.
-FIELD_WEIGHTS: dict[str, float] = {
-    "name": 10.0,
-    "aliases": 8.0,
-    "summary": 5.0,
-    "conditions.name": 4.0,
-    "conditions.purpose": 3.0,
-    "category": 3.0,
-    "body_regions": 3.0,
-    "modalities": 3.0,
-    "description": 2.0,
-    "steps": 1.0,
-    "benefits": 1.0,
-    "risks": 1.0,
-    "contraindications": 1.0,
-    "equipment": 1.0,
-    "alternatives": 1.0,
-    "preparation": 1.0,
-    "aftercare": 1.0,
-    "recovery": 1.0,
-    "pediatric.notes": 1.0,
-    "anesthesia": 1.0,
-    "setting": 1.0,
-    "bleeding_risk": 1.0,
-    "bleeding_risk_note": 0.8,
-    "references.title": 0.5,
-}
+FIELD_WEIGHTS: dict[str, float] = SEARCH_WEIGHTS  # declared with each field in irref/fields.py
 
 # How each group is read from a record: "plain" (a string or a list of strings), "conditions"
 # (display names of the linked conditions) or "field.sub" (a string inside a mapping, or
@@ -92,7 +68,11 @@ _LAYOUT: tuple[tuple[str, str], ...] = tuple(
     for group in FIELD_WEIGHTS
 )
 _SEP = "\x1f"  # between field texts in a record's blob: never part of a word or phrase
-_WEIGHT: dict[str, float] = {**FIELD_WEIGHTS, "conditions.id": FIELD_WEIGHTS["conditions.name"]}
+_WEIGHT: dict[str, float] = {
+    **FIELD_WEIGHTS,
+    **{group + "[]": weight for group, weight in FIELD_WEIGHTS.items()},  # lists inside a mapping
+    "conditions.id": FIELD_WEIGHTS["conditions.name"],
+}
 _WHITESPACE = str.maketrans("\n\t\r\x0b\x0c" + _SEP, "      ")
 
 _EXACT = 1.0
@@ -298,6 +278,10 @@ class _Doc:
         group, i = self.slots[el]
         if i < 0:
             return group
+        if group.endswith("[]"):  # a list inside a mapping
+            return f"{group[:-2]}[{i}]"
+        if group == "conditions.name":  # the record holds the condition's id, not its name
+            return f"conditions[{i}].id"
         field, _, sub = group.partition(".")
         return f"{field}[{i}].{sub}" if sub else f"{field}[{i}]"
 
@@ -358,6 +342,12 @@ def _elements(
                     texts.append(item)
                     if slots is not None:
                         slots.append((group, -1))
+                elif isinstance(item, list):  # a list inside a mapping: contraindications.absolute
+                    for i, entry in enumerate(item):
+                        if isinstance(entry, str):
+                            texts.append(entry)
+                            if slots is not None:
+                                slots.append((group + "[]", i))
             elif isinstance(value, list):
                 for i, entry in enumerate(value):
                     item = entry.get(sub) if isinstance(entry, dict) else None

@@ -12,12 +12,13 @@ from typing import TextIO
 from rich import box
 from rich.console import Console, Group
 from rich.panel import Panel
+from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
 from irref.commands import Listing, Shown
+from irref.fields import BY_KEY, HEADINGS, Field
 from irref.normalize import strip_controls
-from irref.vocab import SECTIONS
 
 NOTICE = "Educational reference only, not medical advice."
 
@@ -38,34 +39,77 @@ def _t(value: object, style: str = "") -> Text:
     return Text(strip_controls(str(value)), style=style)
 
 
-def _bullets(items: list[str], numbered: bool = False) -> Text:
-    out = Text()
+def _bullets(items: list[str], numbered: bool = False) -> Table:
+    """A list with hanging indents: wrapped lines align under the text, not the marker."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="bold", no_wrap=True, justify="right")
+    grid.add_column(ratio=1)
     for i, item in enumerate(items, 1):
-        out.append(f"{i}. " if numbered else "• ", style="bold")
-        out.append(strip_controls(str(item)))
-        if i < len(items):
-            out.append("\n")
-    return out
+        grid.add_row(f"{i}." if numbered else "•", _t(item))
+    return grid
 
 
-def _section_body(field: str, rec: dict, shown: Shown) -> Text | None:
-    value = rec.get(field)
-    if field == "variants":
+#: Shown in the card at the top of `show`, so not repeated as sections below it.
+CARD_FIELDS = ("modalities", "anesthesia", "setting", "duration")
+
+
+def _table(field: Field, rows: list) -> Table:
+    """A table field (complications, labs, medications, outcomes): one row per item."""
+    table = Table(box=box.SIMPLE, expand=True, show_edge=False, pad_edge=False)
+    for key, label in field.columns:
+        wide = key in ("management", "use", "note")
+        table.add_column(label, style="bold" if key == field.columns[0][0] else "", ratio=4 if wide else 2)
+    for row in rows:
+        if isinstance(row, dict):
+            cells = []
+            for key, _ in field.columns:
+                value = row.get(key)
+                cell = _t(value if value is not None else "")
+                if key == "severity" and value in ("severe", "life-threatening", "death"):
+                    cell.stylize("bold red")
+                cells.append(cell)
+            table.add_row(*cells)
+    return table
+
+
+def _section_body(key: str, rec: dict, shown: Shown):
+    """The body of one section (Text or Table), or None when the record has nothing for it."""
+    field = BY_KEY[key]
+    value = rec.get(key)
+    kind = field.kind
+    if kind == "variants":
         return _bullets([f"{name} ({rid})" for rid, name in shown.variants]) if shown.variants else None
-    if field == "steps":
-        return _bullets(value, numbered=True)
-    if field == "conditions":
-        return _bullets([f"{c['id'].replace('-', ' ')}: {c['purpose']}" for c in value])
-    if field == "pediatric":
-        return _t(f"Done in children: {value['performed']}. {value['notes']}")
-    if field == "bleeding_risk":
+    if kind == "bleeding":
         label = value.upper() if value else "not classed"
         text = Text()
         text.append(label, style="bold red" if value == "high" else "bold green" if value == "low" else "bold")
         if rec.get("bleeding_risk_note"):
             text.append(" — " + strip_controls(rec["bleeding_risk_note"]))
+        if value:
+            text.append(f"\nBlood thinners: irref anticoag DRUG --procedure {shown.id}", style="dim")
         return text
-    if field == "references":
+    if value in (None, "", [], {}):
+        return None
+    if kind == "numbered":
+        return _bullets(value, numbered=True)
+    if kind == "conditions":
+        names = shown.condition_names
+        return _bullets([f"{names.get(c['id'], c['id'].replace('-', ' '))}: {c['purpose']}" for c in value])
+    if kind == "contraindications":
+        if isinstance(value, list):
+            return _bullets(value)
+        parts: list = []
+        for label, items in (("Absolute", value.get("absolute") or []), ("Relative", value.get("relative") or [])):
+            if items:
+                parts += [_t(label, "bold"), _bullets(items)]
+        if value.get("note"):
+            parts.append(_t("Note: " + value["note"], "italic"))
+        return Group(*parts)
+    if kind == "table":
+        return _table(field, value)
+    if kind == "pediatric":
+        return _t(f"Done in children: {value['performed']}. {value['notes']}")
+    if kind == "references":
         out = Text()
         for i, ref in enumerate(value, 1):
             out.append(f"{i}. ", style="bold")
@@ -75,48 +119,65 @@ def _section_body(field: str, rec: dict, shown: Shown) -> Text | None:
             if i < len(value):
                 out.append("\n")
         return out
-    if field == "related":
-        return _t(", ".join(value)) if value else None
+    if kind == "inline" and isinstance(value, list):
+        return _t(", ".join(value))
     if isinstance(value, list):
-        return (
-            _t(", ".join(value))
-            if field in ("modalities", "body_regions", "anesthesia", "setting")
-            else _bullets(value)
-        )
-    if value in (None, "", []):
-        return None
+        return _bullets(value)
     return _t(value)
+
+
+def _card(shown: Shown) -> Table:
+    """The facts at a glance: a compact two-column grid."""
+    rec = shown.record
+    grid = Table.grid(padding=(0, 2), expand=True)
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(ratio=1)
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(ratio=1)
+    risk = rec.get("bleeding_risk")
+    facts = [
+        ("Category", _t(rec.get("category", ""))),
+        ("Imaging", _t(", ".join(rec.get("modalities") or []))),
+        ("Anesthesia", _t(", ".join(rec.get("anesthesia") or []))),
+        ("Setting", _t(", ".join(rec.get("setting") or []))),
+        ("Duration", _t(rec.get("duration") or "not stated")),
+        ("Bleeding risk", _t(risk.upper() if risk else "not classed", "bold red" if risk == "high" else "")),
+    ]
+    if shown.parent:
+        facts.append(("Part of", _t(f"{shown.parent[1]} ({shown.parent[0]})")))
+    if shown.variants:
+        facts.append(("Variants", _t(", ".join(rid for rid, _ in shown.variants))))
+    for i in range(0, len(facts), 2):
+        pair = facts[i : i + 2]
+        cells = []
+        for label, value in pair:
+            cells += [_t(label, "bold"), value]
+        grid.add_row(*cells)
+    return grid
 
 
 def render_show(con: Console, shown: Shown) -> None:
     rec = shown.record
     title = Text(strip_controls(rec["name"]), style="bold")
+    title.append(f"  {shown.id}", style="dim")
     sub = Text()
     if rec.get("aliases"):
         sub.append("also: " + strip_controls(", ".join(rec["aliases"])), style="dim")
-    head = Text()
-    head.append(strip_controls(f"{rec['category']}"), style="magenta")
-    if shown.parent:
-        head.append(strip_controls(f"  ·  part of {shown.parent[1]} ({shown.parent[0]})"), style="dim")
-    head.append(f"  ·  id {shown.id}", style="dim")
-    fields = shown.sections or list(SECTIONS)
+    fields = shown.sections or shown.default_sections or [k for k in HEADINGS if k not in CARD_FIELDS]
     if shown.sections is None:
-        con.print(Panel(Group(title, sub, head), box=box.HEAVY, expand=True))
+        con.print(Panel(Group(title, sub, _card(shown)), box=box.HEAVY, expand=True))
     else:
         con.print(title)
-    for field in fields:
-        body = _section_body(field, rec, shown)
+    for key in fields:
+        body = _section_body(key, rec, shown)
         if body is None:
             if shown.sections is not None:
-                con.print(Panel(_t("(none)", "dim"), title=SECTIONS[field], title_align="left"))
+                con.print(Text(f"{HEADINGS[key]}: (none)", style="dim"))
             continue
-        con.print(Panel(body, title=SECTIONS[field], title_align="left", box=box.ROUNDED))
-    con.print(
-        Text(
-            f"{NOTICE} Reviewed {rec.get('reviewed', '?')}. Source: {strip_controls(rec.get('source', '?'))}",
-            style="dim",
-        )
-    )
+        con.print(Rule(Text(HEADINGS[key], style="bold cyan"), align="left", style="cyan"))
+        con.print(body)
+    con.print(Text(f"{NOTICE} Reviewed {rec.get('reviewed', '?')}.", style="dim"))
+    con.print(Text(f"Source: {strip_controls(rec.get('source', '?'))}", style="dim", overflow="fold"))
 
 
 def render_listing(con: Console, listing: Listing, title: str) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from irref.fields import HEADINGS
+from irref.fields import SECTION_ALIASES as _SECTION_ALIASES
+
 CATEGORIES: tuple[str, ...] = (
     "vascular",
     "interventional oncology",
@@ -90,64 +93,10 @@ SUPPORTABLE: tuple[str, ...] = (
     "bleeding_risk",
 )
 
-#: Record fields in display order, with the heading `show` gives each one.
-SECTIONS: dict[str, str] = {
-    "summary": "Summary",
-    "description": "Description",
-    "steps": "How it is done",
-    "modalities": "Imaging guidance",
-    "conditions": "Conditions",
-    "body_regions": "Body regions",
-    "preparation": "Preparation",
-    "anesthesia": "Anesthesia",
-    "setting": "Setting",
-    "bleeding_risk": "Bleeding risk (SIR 2019)",
-    "aftercare": "Aftercare",
-    "recovery": "Recovery",
-    "risks": "Risks",
-    "benefits": "Benefits",
-    "contraindications": "Contraindications",
-    "equipment": "Equipment",
-    "alternatives": "Alternatives",
-    "pediatric": "Children",
-    "related": "Related",
-    "variants": "Variants",
-    "references": "References",
-}
-
-#: Friendly names accepted by `show --section` besides the field names.
-SECTION_ALIASES: dict[str, str] = {
-    "imaging": "modalities",
-    "guidance": "modalities",
-    "modality": "modalities",
-    "condition": "conditions",
-    "indications": "conditions",
-    "regions": "body_regions",
-    "region": "body_regions",
-    "prep": "preparation",
-    "anaesthesia": "anesthesia",
-    "sedation": "anesthesia",
-    "bleeding": "bleeding_risk",
-    "after": "aftercare",
-    "after care": "aftercare",
-    "risk": "risks",
-    "complications": "risks",
-    "benefit": "benefits",
-    "contraindication": "contraindications",
-    "devices": "equipment",
-    "alternative": "alternatives",
-    "children": "pediatric",
-    "paediatric": "pediatric",
-    "kids": "pediatric",
-    "refs": "references",
-    "reference": "references",
-    "sources": "references",
-    "how": "steps",
-    "procedure": "steps",
-    "step": "steps",
-    "kinds": "variants",
-    "types": "variants",
-}
+#: Record sections in display order with their headings, and the other names `show --section`
+#: accepts: both derived from the one field table (irref/fields.py).
+SECTIONS: dict[str, str] = HEADINGS
+SECTION_ALIASES: dict[str, str] = _SECTION_ALIASES
 
 #: Words people wrap around a name that carry no meaning for lookup.
 FILLER_WORDS: frozenset[str] = frozenset(

@@ -56,7 +56,7 @@ def test_show_rich_has_every_section_and_variants(cli):
     for heading in (
         "Summary",
         "How it is done",
-        "Imaging guidance",
+        "Imaging",  # in the card at the top
         "Preparation",
         "Aftercare",
         "Risks",

@@ -15,21 +15,22 @@ SECTION_HEADINGS = [
     "Used for",
     "How it is done",
     "Imaging guidance",
-    "Before",
-    "After",
+    "Preparation",
+    "Aftercare",
     "Risks",
     "Benefits",
-    "When it may not be done",
+    "Contraindications",
     "Alternatives",
     "Equipment",
     "In children",
-    "Bleeding risk",
+    "Bleeding risk (SIR 2019)",
     "Related procedures",
     "References",
 ]
 
 # The labels irref itself writes in bold; anything else in bold would come from data.
 OWN_BOLD = {"Also called:", "Category:", "Part of:", "Recovery:", "Done in children:", "High", "Low", "Not classed."}
+OWN_BOLD |= {"Absolute:", "Relative:", "Note:"}
 
 
 @pytest.fixture(scope="module")
@@ -153,7 +154,7 @@ def test_empty_optional_fields_make_no_sections(index, vocab):
     doc = export.record_markdown(rec, **vocab)
     assert "Also called" not in doc and "Part of" not in doc
     assert "## Related procedures" not in doc and "## Equipment" not in doc
-    assert section(doc, "Bleeding risk").strip() == "**Not classed.** Not listed by SIR."
+    assert section(doc, "Bleeding risk (SIR 2019)").strip() == "**Not classed.** Not listed by SIR."
     check_clean(doc)
 
 
@@ -189,7 +190,10 @@ def test_markdown_specials_and_escape_codes_are_neutralised(index, vocab):
     tokens = md_parser().parse(doc)
     inline = [child for tok in tokens if tok.children for child in tok.children]
     kinds = {tok.type for tok in tokens} | {child.type for child in inline}
-    assert not kinds & {"html_block", "html_inline", "table_open", "blockquote_open", "code_block", "fence"}
+    assert not kinds & {"html_block", "html_inline", "blockquote_open", "code_block", "fence"}
+    # tables only where irref draws them (the clinical table fields), never from data
+    own_tables = sum(1 for f in ("complications", "labs", "medications", "outcomes") if rec.get(f))
+    assert sum(tok.type == "table_open" for tok in tokens) == own_tables
     assert not kinds & {"em_open", "s_open", "code_inline", "image"}
     # One h1 (the name, shown literally), the section h2s, and nothing injected.
     h1 = [tokens[i + 1].content for i, tok in enumerate(tokens) if tok.type == "heading_open" and tok.tag == "h1"]

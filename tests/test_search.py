@@ -127,7 +127,8 @@ def test_condition_display_names_are_searched(run):
     assert hits[0].id == "uterine-fibroid-embolization"
     # the embolization family links the condition: its display name is a matched field
     family = next(h for h in hits if h.id == "embolization")
-    cond_paths = [p for p in family.matched if re.fullmatch(r"conditions\[\d+\]\.name", p)]
+    # paths name fields that exist in the record: the condition's id, shown by its display name
+    cond_paths = [p for p in family.matched if re.fullmatch(r"conditions\[\d+\]\.id", p)]
     assert cond_paths
     snippet = next(s for s in family.snippets if s.field == cond_paths[0])
     assert snippet.text == "Uterine fibroids"
@@ -136,8 +137,10 @@ def test_condition_display_names_are_searched(run):
 def test_without_condition_names_the_ids_are_searched(records):
     hits = search(records, "uterine fibroids")
     family = next(h for h in hits if h.id == "embolization")
-    assert any(re.fullmatch(r"conditions\[\d+\]\.id", p) for p in family.matched)
-    assert not any(p.endswith(".name") for p in family.matched)
+    cond_paths = [p for p in family.matched if re.fullmatch(r"conditions\[\d+\]\.id", p)]
+    assert cond_paths
+    snippet = next(s for s in family.snippets if s.field == cond_paths[0])
+    assert snippet.text == "uterine fibroids"  # the id's words: no display names were given
 
 
 def test_case_accents_plurals_and_spelling_are_folded(run):
@@ -220,15 +223,18 @@ def test_hit_shape(run, records):
 
 
 def _field_text(record: dict, path: str, names: dict[str, str]) -> str:
-    m = re.fullmatch(r"(\w+)(?:\[(\d+)\])?(?:\.(\w+))?", path)
+    """The text a snippet came from; every path names a field that exists in the record."""
+    m = re.fullmatch(r"(\w+)(?:\.(\w+))?(?:\[(\d+)\])?(?:\.(\w+))?", path)
     assert m, path
     value = record[m[1]]
-    if m[2] is not None:
-        value = value[int(m[2])]
-    if m[3] == "name":
-        return names[value["id"]]
+    if m[2] is not None:  # a list inside a mapping: contraindications.relative[2]
+        value = value[m[2]]
     if m[3] is not None:
-        value = value[m[3]]
+        value = value[int(m[3])]
+    if m[1] == "conditions" and m[4] == "id":  # the condition's display name is what was searched
+        return names.get(value["id"], value["id"].replace("-", " "))
+    if m[4] is not None:
+        value = value[m[4]]
     return value
 
 

@@ -1,0 +1,772 @@
+"""The structure of a query: words, qualifiers, abbreviations, typos, families.
+
+`lookup.resolve` answers exact names and aliases with one dict lookup. When that fails, this
+module reads the query the way a clinician or a patient wrote it:
+
+1. Words, not strings. The query and every catalog name/alias go through the same pipeline
+   (:func:`Lexicon.words`): normalised, abbreviations expanded ("RFA" -> "radiofrequency
+   ablation"), grammar words dropped, synonyms folded ("renal" -> "kidney", "-gram" ->
+   "-graphy"), lay phrases rewritten ("balloon to widen" -> "angioplasty").
+2. Qualifiers. Imaging words (CT, US, fluoro, guided), sides, organs and regions, actions
+   (placement, removal, exchange, check...), generic words (percutaneous, procedure) and disease
+   words (tumor, mass) may be left out of a match; every other word of the query ("core") must
+   be explained by the matched name, and every core word of the name by the query.
+3. Typos, word by word, against the catalog's own vocabulary (rapidfuzz OSA distance, so a
+   swap of two letters is one edit; sound-alike spellings fold), split or joined words
+   ("micro wave"), and a last partial word completed ("vertebro").
+4. Families: an organ the best match left out picks a more specific entry of the same family
+   when one names it ("kidney RFA" -> kidney ablation).
+5. A condition in the query restricts the candidates to the procedures listed for it
+   ("stent for a blocked kidney"); a query that is only a condition is not a procedure (the
+   caller turns it into a hint to `for-condition`).
+6. Otherwise the ranked full-text search, answered only when its best hit is clearly ahead.
+
+The lexicon lives in ``data/lexicon.yaml``; it and the word index of the catalog keys are
+cached as JSON beside the index cache, keyed by the index key and the lexicon file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from irref.normalize import normalize
+
+#: Cost of one edit in a corrected word; of completing a partial last word; of joining two words.
+EDIT_COST = 5.0
+PREFIX_COST = 4.0
+JOIN_COST = 1.0
+#: Cost of leaving out a query qualifier, by class.
+DROP_COST = {"regions": 3.0, "disease": 1.0, "actions": 1.5, "imaging": 0.5, "sides": 0.5, "generic": 0.5, "stop": 0.0}
+#: Cost of a qualifier of the name that the query does not mention, by class.
+EXTRA_COST = {"imaging": 0.5, "sides": 0.5, "generic": 0.5, "actions": 1.0, "disease": 1.0}
+#: Scores are 100 minus costs; a winner must beat the next procedure by this much.
+MARGIN = 1.0
+#: The lowest structured score accepted as an answer.
+FLOOR = 80.0
+#: Suffixes that name different kinds of procedure: a typo correction never crosses them.
+SUFFIXES = (
+    "ectomy",
+    "ostomy",
+    "otomy",
+    "plasty",
+    "scopy",
+    "graphy",
+    "gram",
+    "centesis",
+    "pexy",
+    "rrhaphy",
+    "lysis",
+    "itis",
+    "oma",
+)
+QUALIFIER_CLASSES = ("imaging", "sides", "regions", "actions", "generic", "disease")
+_CACHE_VERSION = 3
+
+
+def lexicon_path() -> Path:
+    from irref.catalog import shipped_dir
+
+    return shipped_dir() / "lexicon.yaml"
+
+
+def _digest(text: str) -> str:
+    data = text.encode("utf-8")
+    return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
+
+
+def _cache_dir() -> Path | None:
+    try:
+        from irref.catalog import cache_dir
+
+        return cache_dir()
+    except Exception:
+        return None
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh)
+    except (OSError, ValueError):
+        return None
+
+
+def _write_json(path: Path, value: Any) -> None:
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".resolve-", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(value, fh, separators=(",", ":"))
+        os.replace(tmp, path)
+    except OSError:
+        return
+
+
+def _lexicon_stamp(path: Path) -> str:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return "none"
+    return _digest(f"{_CACHE_VERSION}\n{path.resolve()}\n{st.st_size}\n{st.st_mtime_ns}")
+
+
+_LEXICONS: dict[str, Lexicon] = {}
+
+
+def load_lexicon(path: Path | None = None) -> Lexicon:
+    """The lexicon, from its JSON cache when the YAML file has not changed."""
+    path = path or lexicon_path()
+    stamp = _lexicon_stamp(path)
+    if stamp in _LEXICONS:
+        return _LEXICONS[stamp]
+    cdir = _cache_dir()
+    cached = _read_json(cdir / f"lexicon-{stamp}.json") if cdir else None
+    if not isinstance(cached, dict):
+        raw: dict = {}
+        if stamp != "none":
+            from ruamel.yaml import YAML
+
+            with open(path, encoding="utf-8") as fh:
+                raw = YAML(typ="safe").load(fh) or {}
+        cached = Lexicon.compile(raw)
+        if cdir:
+            _write_json(cdir / f"lexicon-{stamp}.json", cached)
+    lex = Lexicon(cached, stamp)
+    _LEXICONS[stamp] = lex
+    return lex
+
+
+class Lexicon:
+    """Abbreviations, phrases, synonyms and qualifier classes, compiled for the word pipeline."""
+
+    def __init__(self, data: dict, stamp: str):
+        self.stamp = stamp
+        self.abbreviations: dict[str, list[str]] = data["abbreviations"]
+        self.synonyms: dict[str, str] = data["synonyms"]
+        self.stop: set[str] = set(data["stop_words"])
+        self.classes: dict[str, str] = data["classes"]
+        self.not_procedures: set[str] = set(data["not_procedures"])
+        self.choices: dict[str, dict[str, str]] = data["choices"]
+        self.conditions: dict[str, str] = data["conditions"]
+        # phrases: first word -> [(words, replacement words)], longest first
+        self.phrases: dict[str, list[tuple[list[str], list[str]]]] = {}
+        for words, repl in data["phrases"]:
+            self.phrases.setdefault(words[0], []).append((words, repl))
+        for options in self.phrases.values():
+            options.sort(key=lambda p: -len(p[0]))
+
+    @staticmethod
+    def compile(raw: dict) -> dict:
+        """The YAML mapping -> the plain-JSON form kept in the cache."""
+
+        def norm_words(text: str) -> list[str]:
+            return normalize(str(text)).split()
+
+        abbreviations = {}
+        for k, v in (raw.get("abbreviations") or {}).items():
+            key = normalize(str(k)).replace(" ", "")
+            if key:
+                abbreviations[key] = norm_words(v)
+        synonyms = {}
+        for k, v in (raw.get("synonyms") or {}).items():
+            key = normalize(str(k))
+            if key and " " not in key:
+                synonyms[key] = normalize(str(v))
+        classes: dict[str, str] = {}
+        for cls in QUALIFIER_CLASSES:
+            for word in (raw.get("qualifiers") or {}).get(cls) or []:
+                w = normalize(str(word))
+                w = synonyms.get(w, w)
+                if w and " " not in w:
+                    classes.setdefault(w, cls)
+        stop = sorted({normalize(str(w)) or str(w) for w in raw.get("stop_words") or []})
+        data = {
+            "abbreviations": abbreviations,
+            "synonyms": synonyms,
+            "stop_words": stop,
+            "classes": classes,
+            "not_procedures": sorted({normalize(str(w)) for w in raw.get("not_procedures") or []}),
+            "phrases": [],
+            "choices": {},
+            "conditions": {normalize(str(k)): str(v) for k, v in (raw.get("conditions") or {}).items()},
+        }
+        lex = Lexicon(data, "")
+        phrases = []
+        for k, v in (raw.get("phrases") or {}).items():
+            words = lex.words(str(k), phrases=False)
+            repl = lex.words(str(v), phrases=False)
+            if words and repl:
+                phrases.append([words, repl])
+        data["phrases"] = phrases
+        for kind in ("categories", "regions", "modalities"):
+            data["choices"][kind] = {normalize(str(k)): str(v) for k, v in (raw.get(kind) or {}).items()}
+        return data
+
+    def canon(self, word: str) -> str:
+        word = self.synonyms.get(word, word)
+        if len(word) > 6 and word.endswith("gram") and word not in self.not_procedures:
+            word = word[:-4] + "graphy"
+        return self.synonyms.get(word, word)
+
+    def words(self, text: str, *, phrases: bool = True) -> list[str]:
+        """The words of a name or query, as matched: normalised, expanded, canonical."""
+        out: list[str] = []
+        for w in normalize(text).split():
+            out += self.abbreviations.get(w, [w])
+        kept = [w for w in out if w not in self.stop]
+        out = kept or out
+        out = [self.canon(w) for w in out]
+        if phrases and self.phrases:
+            out = self.rewrite(out)
+        return out
+
+    def rewrite(self, words: list[str]) -> list[str]:
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            for pat, repl in self.phrases.get(words[i], ()):
+                if words[i : i + len(pat)] == pat:
+                    out += repl
+                    i += len(pat)
+                    break
+            else:
+                out.append(words[i])
+                i += 1
+        return out
+
+    def kind(self, word: str) -> str | None:
+        """The qualifier class of a word, or None for a core word."""
+        if word in self.stop:
+            return "stop"
+        return self.classes.get(word)
+
+
+# ---------------------------------------------------------------- the word index of a key table
+
+
+@dataclass
+class WordIndex:
+    """Every key of one table as words: entries [(words, owner)], postings word -> entries."""
+
+    entries: list[tuple[list[str], str]]
+    postings: dict[str, list[int]]
+    by_owner: dict[str, list[int]]
+    vocab: list[str]
+    vocab_set: set[str] = field(default_factory=set)
+
+    @classmethod
+    def build(cls, lex: Lexicon, keys: list[tuple[str, str]]) -> WordIndex:
+        entries: list[tuple[list[str], str]] = []
+        seen: set[tuple[str, ...]] = set()
+        spaced = {k.replace(" ", "") for k, _ in keys if " " in k}
+        for key, owner in sorted(keys):
+            if " " not in key and key in spaced:
+                continue  # the run-together twin of a spaced key
+            words = lex.words(key)
+            sig = (owner, *words)
+            if not words or sig in seen:
+                continue
+            seen.add(sig)
+            entries.append((words, owner))
+        return cls.from_entries(entries)
+
+    @classmethod
+    def from_entries(cls, entries: list) -> WordIndex:
+        postings: dict[str, list[int]] = {}
+        by_owner: dict[str, list[int]] = {}
+        for i, (words, owner) in enumerate(entries):
+            for w in set(words):
+                postings.setdefault(w, []).append(i)
+            by_owner.setdefault(owner, []).append(i)
+        vocab = sorted(postings)
+        return cls([(list(w), o) for w, o in entries], postings, by_owner, vocab, set(vocab))
+
+    def dump(self) -> list:
+        return [[w, o] for w, o in self.entries]
+
+
+def _table_keys(table) -> list[tuple[str, str]]:
+    keys, _, _ = table.pairs()
+    out = []
+    for k in keys:
+        owner = table.get(k)
+        if owner is not None:
+            out.append((k, owner))
+    return out
+
+
+def word_indexes(index, lex: Lexicon) -> dict[str, WordIndex]:
+    """Word indexes of the procedure and condition keys (memoised on the index, cached on disk)."""
+    memo = getattr(index, "_irref_words", None)
+    if memo is not None and memo[0] == lex.stamp:
+        return memo[1]
+    key = getattr(index, "key", "") or ""
+    cdir = _cache_dir() if key else None
+    path = cdir / f"words-{_digest(key + lex.stamp)}.json" if cdir else None
+    data = _read_json(path) if path else None
+    out: dict[str, WordIndex] = {}
+    if isinstance(data, dict) and data.get("key") == key and data.get("lexicon") == lex.stamp:
+        for table in ("procedures", "conditions"):
+            out[table] = WordIndex.from_entries(data[table])
+    else:
+        for table in ("procedures", "conditions"):
+            out[table] = WordIndex.build(lex, _table_keys(index.keys(table)))
+        if path:
+            _write_json(
+                path,
+                {"key": key, "lexicon": lex.stamp, **{t: out[t].dump() for t in ("procedures", "conditions")}},
+            )
+    try:
+        index._irref_words = (lex.stamp, out)
+    except AttributeError:
+        pass
+    return out
+
+
+# ---------------------------------------------------------------- matching
+
+
+def _suffix(word: str) -> str | None:
+    for s in SUFFIXES:
+        if word.endswith(s):
+            return s
+    return None
+
+
+def _sounds(text: str) -> str:
+    return text.replace("ph", "f").replace("th", "t").replace("y", "i").replace("c", "k").replace("ae", "e")
+
+
+def _budget(n: int) -> int:
+    return 0 if n < 4 else 1 if n < 8 else 2 if n < 12 else 3
+
+
+def corrections(lex: Lexicon, words: WordIndex, word: str) -> list[tuple[str, float]]:
+    """Vocabulary words a misspelt word may stand for, with their cost (empty if none is close)."""
+    if word in lex.not_procedures or word.isdigit():
+        return []
+    budget = _budget(len(word))
+    if not budget:
+        return []
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    out: dict[str, float] = {}
+    folded = _sounds(word)
+    for probe, choices, fold in ((word, words.vocab, False), (folded, None, True)):
+        if fold:
+            if folded == word:
+                continue
+            choices = [_sounds(v) for v in words.vocab]
+        hits = process.extract(probe, choices, scorer=OSA.distance, score_cutoff=budget, limit=20)
+        for _, dist, i in hits:
+            cand = words.vocab[i]
+            if abs(len(cand) - len(word)) > budget or len(cand) < 4:
+                continue
+            if cand[0] != word[0] and _sounds(cand)[0] != folded[0]:
+                continue  # a typo rarely changes the first letter
+            if len(word) < 5 and not (dist == 1 and sorted(cand) == sorted(word)):
+                continue  # short words: only a swap of two letters
+            sw, sc = _suffix(word), _suffix(cand)
+            if sw != sc and (sw or sc) and not (sw and word.endswith(sc or "\0")):
+                continue  # -ectomy is not -ostomy, -scopy is not -graphy
+            if cand in lex.classes and lex.classes[cand] in ("regions", "sides") and word not in lex.classes:
+                # never turn an unknown organ into another organ (kidney vs knee)
+                if dist > 1:
+                    continue
+            cost = EDIT_COST * dist * (0.6 if fold else 1.0)
+            if cost < out.get(cand, 1e9):
+                out[cand] = cost
+    if not out:
+        return []
+    best = min(out.values())
+    return sorted(((c, s) for c, s in out.items() if s <= best + 0.01), key=lambda t: t[0])
+
+
+@dataclass
+class Token:
+    word: str
+    kind: str | None  # qualifier class or None (core)
+    alts: list[tuple[str, float]]  # vocabulary words it may match, with their cost
+
+
+@dataclass
+class Candidate:
+    owner: str
+    score: float
+    words: list[str]  # the matched entry's words
+    dropped: list[str]  # query qualifiers left out
+    covered: int  # query tokens explained
+
+
+def tokens(lex: Lexicon, words: WordIndex, query_words: list[str], *, fuzzy: bool = True) -> list[Token] | None:
+    """The query's tokens with their possible vocabulary words; None if a core word is unknown."""
+    out: list[Token] = []
+    i = 0
+    n = len(query_words)
+    while i < n:
+        w = query_words[i]
+        kind = lex.kind(w)
+        if w in words.vocab_set:
+            out.append(Token(w, kind, [(w, 0.0)]))
+            i += 1
+            continue
+        # two words written apart ("micro wave")
+        if i + 1 < n and (w + query_words[i + 1]) in words.vocab_set:
+            joined = w + query_words[i + 1]
+            out.append(Token(joined, lex.kind(joined), [(joined, JOIN_COST)]))
+            i += 2
+            continue
+        if kind is not None:
+            out.append(Token(w, kind, []))
+            i += 1
+            continue
+        alts = corrections(lex, words, w) if fuzzy else []
+        if not alts and fuzzy and i == n - 1 and len(w) >= 3 and w not in lex.not_procedures:
+            alts = [(v, PREFIX_COST) for v in words.vocab if v.startswith(w) and len(v) > len(w)]
+        if not alts:
+            return None
+        out.append(Token(w, None, alts))
+        i += 1
+    return out
+
+
+def match(
+    lex: Lexicon,
+    words: WordIndex,
+    toks: list[Token],
+    *,
+    owners: set[str] | None = None,
+    loose_keys: bool = False,
+) -> list[Candidate]:
+    """Score every entry that can explain the query; the best entry per owner, best first."""
+    core = [t for t in toks if t.kind is None]
+    pool: set[int] = set()
+    for t in core if core else []:
+        for alt, _ in t.alts:
+            pool.update(words.postings.get(alt, ()))
+    if not core:
+        return []
+    best: dict[str, Candidate] = {}
+    for e in pool:
+        entry_words, owner = words.entries[e]
+        if owners is not None and owner not in owners:
+            continue
+        used = [False] * len(toks)
+        cost = 0.0
+        ok = True
+        for k in entry_words:
+            pick, pick_cost = -1, 1e9
+            for j, t in enumerate(toks):
+                if used[j]:
+                    continue
+                for alt, c in t.alts:
+                    if alt == k and c < pick_cost:
+                        pick, pick_cost = j, c
+            if pick >= 0:
+                used[pick] = True
+                cost += pick_cost
+                continue
+            kind = lex.kind(k)
+            if kind in EXTRA_COST:
+                cost += EXTRA_COST[kind]
+            elif loose_keys:
+                cost += 2.0
+            else:
+                ok = False
+                break
+        if not ok:
+            continue
+        dropped = []
+        for j, t in enumerate(toks):
+            if used[j]:
+                continue
+            if t.kind is None:
+                ok = False
+                break
+            cost += DROP_COST.get(t.kind, 0.5)
+            if t.kind == "regions":
+                dropped.append(t.word)
+        if not ok:
+            continue
+        cand = Candidate(owner, 100.0 - cost, entry_words, dropped, sum(used))
+        prev = best.get(owner)
+        if prev is None or (cand.score, cand.covered, -len(cand.words)) > (prev.score, prev.covered, -len(prev.words)):
+            best[owner] = cand
+    return sorted(best.values(), key=lambda c: (-c.score, -c.covered, len(c.words), c.owner))
+
+
+def _descendants(index, rid: str, depth: int = 0) -> list[str]:
+    out = []
+    for child, _ in index.family(rid)["children"]:
+        out.append(child)
+        if depth < 6:
+            out += _descendants(index, child, depth + 1)
+    return out
+
+
+def _close(a: str, b: str) -> bool:
+    """Same word, or one is the other's compound (cryoablation ~ ablation)."""
+    return a == b or (min(len(a), len(b)) >= 6 and (a.endswith(b) or b.endswith(a)))
+
+
+def refine_family(index, lex: Lexicon, words: WordIndex, toks: list[Token], cand: Candidate) -> str | None:
+    """A more specific entry of the winner's family named by an organ the winner left out."""
+    if not cand.dropped:
+        return None
+    family = _descendants(index, cand.owner)
+    parent = index.family(cand.owner)["parent"]
+    if parent:
+        family += [r for r in _descendants(index, parent[0]) if r != cand.owner]
+    query_words = {alt for t in toks for alt, _ in (t.alts or [(t.word, 0.0)])}
+    dropped = set(cand.dropped)
+    best: tuple[int, float, str] | None = None
+    tie = False
+    for rid in dict.fromkeys(family):
+        for e in words.by_owner.get(rid, ()):
+            entry_words, _ = words.entries[e]
+            hits = dropped & set(entry_words)
+            if not hits:
+                continue
+            if not any(lex.kind(k) is None and any(_close(k, q) for q in query_words) for k in entry_words):
+                continue  # the entry must also name what the query does (ablation), not only the organ
+            if all(
+                k in query_words or lex.kind(k) in EXTRA_COST or any(_close(k, q) for q in query_words)
+                for k in entry_words
+            ):
+                score = (len(hits), -len(entry_words), rid)
+                if best is None or score[:2] > best[:2]:
+                    best, tie = score, False
+                elif score[:2] == best[:2] and rid != best[2]:
+                    tie = True
+    if best is None or tie:
+        return None
+    return best[2]
+
+
+# ---------------------------------------------------------------- conditions inside a query
+
+
+def find_condition_span(lex: Lexicon, cwords: WordIndex, query_words: list[str]) -> tuple[str, int, int] | None:
+    """The longest run of query words that is exactly a condition name or synonym: (id, start, end)."""
+    n = len(query_words)
+    for size in range(n, 0, -1):
+        for start in range(0, n - size + 1):
+            span = query_words[start : start + size]
+            cid = lex.conditions.get(" ".join(span))
+            if cid:
+                return cid, start, start + size
+            pool = None
+            for w in span:
+                ids = set(cwords.postings.get(w, ()))
+                pool = ids if pool is None else pool & ids
+                if not pool:
+                    break
+            for e in sorted(pool or ()):
+                ew, owner = cwords.entries[e]
+                if sorted(ew) == sorted(span):
+                    return owner, start, start + size
+    return None
+
+
+# ---------------------------------------------------------------- the outcome
+
+
+@dataclass
+class Outcome:
+    """What the structured reading found.
+
+    ``id`` is set when one procedure explains the query (``kind`` fuzzy or search), else
+    ``condition`` when the query only names a condition, and ``hints`` lists candidate ids.
+    """
+
+    id: str | None = None
+    kind: str = "fuzzy"
+    score: float = 0.0
+    key: str = ""
+    condition: str | None = None
+    hints: list[str] = field(default_factory=list)
+    ambiguous: bool = False
+
+
+def _decide(cands: list[Candidate]) -> tuple[Candidate | None, bool]:
+    if not cands:
+        return None, False
+    top = cands[0]
+    if top.score < FLOOR:
+        return None, False
+    if len(cands) > 1 and top.score - cands[1].score < MARGIN:
+        return None, True
+    return top, False
+
+
+def resolve_procedure(index, query: str) -> Outcome:
+    """Read a query that is not an exact name or alias (see the module docstring)."""
+    lex = load_lexicon()
+    tables = word_indexes(index, lex)
+    pw, cw = tables["procedures"], tables["conditions"]
+    qwords = lex.words(query)
+    if not qwords:
+        return Outcome()
+    toks = tokens(lex, pw, qwords)
+    hints: list[str] = []
+    if toks is not None:
+        cands = match(lex, pw, toks)
+        top, ambiguous = _decide(cands)
+        if top is not None:
+            child = refine_family(index, lex, pw, toks, top)
+            if child:
+                return Outcome(child, "fuzzy", top.score, " ".join(top.words))
+            return Outcome(top.owner, "fuzzy", top.score, " ".join(top.words))
+        if ambiguous:
+            hints = [c.owner for c in cands if cands[0].score - c.score < MARGIN][:5]
+    # a condition in the query
+    span = find_condition_span(lex, cw, qwords)
+    if span is not None:
+        cid, start, end = span
+        rest = qwords[:start] + qwords[end:]
+        rest_toks = tokens(lex, pw, rest) if rest else []
+        if rest_toks is not None and not any(t.kind is None for t in rest_toks):
+            return Outcome(condition=cid, hints=hints)
+        if rest_toks:
+            listed = set(index.purposes(cid))
+            cands = match(lex, pw, rest_toks, owners=listed, loose_keys=True)
+            top, ambiguous = _decide(cands)
+            if top is not None:
+                return Outcome(top.owner, "fuzzy", top.score, " ".join(top.words))
+            if ambiguous:
+                close = [c.owner for c in cands if cands[0].score - c.score < MARGIN]
+                picked = _search_pick(index, query, close)
+                if picked:
+                    return picked
+                hints = hints or close[:5]
+    return Outcome(hints=hints, ambiguous=bool(hints))
+
+
+# ---------------------------------------------------------------- search fallback
+
+#: The search fallback answers only when its best hit leads the next by this many points ...
+SEARCH_MARGIN = 12.0
+#: ... and scores at least this (every word of the query matched).
+SEARCH_FLOOR = 60.0
+
+
+def search_hits(index, query: str, limit: int = 6, ids: list[str] | None = None):
+    from irref import search as searching
+    from irref.errors import UsageError
+
+    rids = ids if ids is not None else list(index.order)
+    records = [index.record(r) for r in rids]
+    names = {cid: c["name"] for cid, c in index.conditions.items()}
+    try:
+        return searching.search(records, query, limit=limit, condition_names=names)
+    except UsageError:
+        return []
+
+
+def _search_pick(index, query: str, ids: list[str]) -> Outcome | None:
+    hits = search_hits(index, query, limit=3, ids=ids)
+    if not hits:
+        return None
+    runner = hits[1].score if len(hits) > 1 else 0.0
+    if hits[0].score - runner >= SEARCH_MARGIN / 2:
+        return Outcome(hits[0].id, "search", round(hits[0].score, 1), hits[0].name)
+    return None
+
+
+def search_fallback(index, query: str) -> tuple[Outcome | None, list[str]]:
+    """The best full-text hit when it is clearly ahead and the query's words explain it; else the
+    ranking's ids as hints."""
+    lex = load_lexicon()
+    qwords = [w for w in lex.words(query) if lex.kind(w) != "stop"]
+    core = [w for w in qwords if lex.kind(w) not in ("imaging", "sides", "actions", "generic", "stop")]
+    hits = search_hits(index, " ".join(lex.words(query)) or query)
+    ids = [h.id for h in hits]
+    if not hits or not core or any(w in lex.not_procedures for w in qwords):
+        return None, ids
+    top = hits[0]
+    runner = hits[1].score if len(hits) > 1 else 0.0
+    n = len(qwords)
+    full = 100.0 * (n - 1) / n if n else 0.0
+    strong = {"name", "aliases", "summary", "lookup_terms"}
+    where = {m.split("[")[0] for m in top.matched}
+    if top.score >= max(SEARCH_FLOOR, full) and top.score - runner >= SEARCH_MARGIN and where & strong:
+        return Outcome(top.id, "search", round(top.score, 1), top.name), ids
+    return None, ids
+
+
+# ---------------------------------------------------------------- helpers for lookup
+
+
+def rank_for_condition(index, cid: str) -> list[str]:
+    """Procedures listed for a condition, those whose names mention it first (for hints)."""
+    listed = list(index.purposes(cid))
+    lex = load_lexicon()
+    cond = index.conditions.get(cid, {})
+    cwords = set()
+    for text in [cond.get("name", ""), *cond.get("synonyms", [])]:
+        cwords.update(w for w in lex.words(text) if lex.kind(w) is None)
+    names = index.names
+
+    def mentions(rid: str) -> int:
+        return -len(cwords & set(lex.words(names.get(rid, rid))))
+
+    return sorted(listed, key=lambda r: (mentions(r), listed.index(r)))
+
+
+def explains(index, query: str, key: str) -> bool:
+    """Whether every core word of the query is close to a word of the matched key (a guard on
+    the whole-string fuzzy match: arthrogram is not angiogram)."""
+    from rapidfuzz.distance import OSA
+
+    lex = load_lexicon()
+    qwords = [w for w in lex.words(query) if lex.kind(w) is None]
+    kwords = lex.words(key)
+    if any(w in lex.not_procedures for w in qwords):
+        return False
+    for w in qwords:
+        ok = False
+        for k in kwords:
+            if w == k or (min(len(w), len(k)) >= 5 and (w.startswith(k[:5]) and k.startswith(w[:5]))):
+                ok = OSA.distance(w, k) <= _budget(max(len(w), len(k))) + 1 and _suffix(w) == _suffix(k)
+            if ok:
+                break
+        if not ok:
+            return False
+    return True
+
+
+def resolve_condition(index, query: str) -> tuple[str, float, str] | None:
+    """(condition id, score, matched words) from the lexicon's short names or the query's words."""
+    lex = load_lexicon()
+    text = normalize(query)
+    cid = lex.conditions.get(text)
+    if cid and cid in index.conditions:
+        return cid, 100.0, text
+    cw = word_indexes(index, lex)["conditions"]
+    qwords = lex.words(query)
+    joined = " ".join(qwords)
+    cid = lex.conditions.get(joined)
+    if cid and cid in index.conditions:
+        return cid, 100.0, joined
+    toks = tokens(lex, cw, qwords)
+    if toks is None:
+        return None
+    cands = match(lex, cw, toks)
+    top, _ = _decide(cands)
+    if top is None:
+        return None
+    return top.owner, top.score, " ".join(top.words)
+
+
+def lexicon_choice(kind: str, query: str) -> str | None:
+    """What a query names in one of the lexicon's value maps (categories, regions, modalities)."""
+    lex = load_lexicon()
+    return lex.choices.get(kind, {}).get(normalize(query))
