@@ -20,7 +20,7 @@ import os
 import stat
 import sys
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -138,244 +138,10 @@ def _digest(text: str | bytes) -> str:
 
 # ---------------------------------------------------------------- index
 
-#: Sections of the index, each one JSON line in the cache file, read only when asked for.
-SECTIONS = (
-    "names",  # id -> display name
-    "order",  # every id, in display order (by name)
-    "facets",  # filter -> value -> ids in display order (modality, category, region, bleeding_risk)
-    "family",  # id -> {"parent": [id, name] | None, "children": [[id, name], ...]}
-    "conditions",  # condition vocabulary: id -> {name, synonyms}
-    "modalities",  # modality vocabulary: id -> {name, synonyms}
-    "completions",  # kind -> [[text, help], ...]: names, aliases and synonyms for shell completion
-    # lengths present in the fuzzy tables; each length's keys are their own section
-    # ("fuzzy.<table>/k<n>", and "/s<n>" for sound-alike folded keys): see KeyTable.pairs
-    "fuzzy.procedures/lengths",
-    "fuzzy.conditions/lengths",
-    "fuzzy.modalities/lengths",
-    "problems",  # [path, line, field, message] found when the index was built
-)
-#: Sections split into hash buckets so that one lookup reads one small bucket.
-BUCKETED = (
-    "keys.procedures",  # normalised name/alias -> procedure id
-    "keys.conditions",
-    "keys.modalities",
-    "at",  # id -> [offset, length] of the record's JSON line, then of its table row
-    "purposes",  # condition id -> {procedure id: what it does for the condition}
-)
-BUCKET_SIZE = 2048
+# The compiled index lives in a SQLite database (irref/store.py); Index and KeyTable read it.
+from irref.store import Index, KeyTable  # noqa: E402
 
-
-def _bucket_of(key: str, n: int) -> int:
-    return zlib.crc32(key.encode("utf-8")) % n if n > 1 else 0
-
-
-class KeyTable:
-    """Normalised key -> id for one vocabulary: exact lookups read one bucket, fuzzy ones a flat list."""
-
-    def __init__(self, index: Index, table: str):
-        self._index, self._table = index, table
-
-    def get(self, key: str) -> str | None:
-        return self._index.bucket_get(f"keys.{self._table}", key)
-
-    def __contains__(self, key: str) -> bool:
-        return self.get(key) is not None
-
-    def __getitem__(self, key: str) -> str:
-        found = self.get(key)
-        if found is None:
-            raise KeyError(key)
-        return found
-
-    def pairs(self, lo: int = 0, hi: int | None = None) -> tuple[list[str], list[str], list[str]]:
-        """Keys for fuzzy matching: (keys, sound-alike folded keys, the key of each folded one),
-        only those (and folded ones) whose length is within [lo, hi]. The keys are stored by
-        length, so a narrow range reads a few small sections."""
-        index, table = self._index, self._table
-        lengths = index.section(f"fuzzy.{table}/lengths")
-        hi = 10**9 if hi is None else hi
-        keys, folded, owners = [], [], []
-        for n in lengths["k"]:
-            if lo <= n <= hi:
-                keys += index.section(f"fuzzy.{table}/k{n}").split(",")
-        for n in lengths["s"]:
-            if lo <= n <= hi:
-                texts, of = index.section(f"fuzzy.{table}/s{n}").split(";")
-                folded += texts.split(",")
-                owners += of.split(",")
-        return keys, folded, owners
-
-
-class Index:
-    """The compiled catalog: lookup tables and record JSON, each read from the cache on first use.
-
-    A 10,000-record catalog makes a 100 MB index; a warm exact ``show`` reads the cache
-    header, one key bucket, one offset bucket and one record line.
-    """
-
-    def __init__(
-        self,
-        sections: dict[str, Any] | None = None,
-        raw: dict[str, str] | None = None,
-        *,
-        cache: tuple[Path, dict[str, Any], int] | None = None,
-        key: str = "",
-    ):
-        self._sections = dict(sections or {})
-        self._raw = dict(raw or {})
-        self._cache = cache  # (path, header, offset of the first section)
-        self._parsed: dict[str, dict] = {}
-        self.key = key
-
-    def _read(self, offset: int, length: int) -> bytes:
-        assert self._cache is not None
-        with open(self._cache[0], "rb") as fh:
-            fh.seek(self._cache[2] + offset)
-            return fh.read(length)
-
-    def section(self, name: str) -> Any:
-        """One table of the index (see SECTIONS), parsed on first use."""
-        if name not in self._sections:
-            if self._cache is None or name not in self._cache[1]["toc"]:
-                raise KeyError(name)
-            try:
-                self._sections[name] = json.loads(self._read(*self._cache[1]["toc"][name]))
-            except (OSError, ValueError) as exc:
-                self._damaged(exc)
-        return self._sections[name]
-
-    def _damaged(self, exc: Exception) -> None:
-        """A cache file changed under us or was damaged: remove it so the next run rebuilds."""
-        assert self._cache is not None
-        try:
-            os.unlink(self._cache[0])
-        except OSError:
-            pass
-        raise DataError(f"the index cache was damaged ({exc.__class__.__name__}) and has been removed: run again")
-
-    def bucket_get(self, name: str, key: str) -> Any:
-        """The value of `key` in a bucketed section (see BUCKETED), or None."""
-        if name in self._sections:  # built in memory: one dict
-            return self._sections[name].get(key)
-        assert self._cache is not None
-        n = self._cache[1]["buckets"][name]
-        return self.section(f"{name}/{_bucket_of(key, n)}").get(key)
-
-    def bucketed(self, name: str) -> dict[str, Any]:
-        """A whole bucketed section as one dict."""
-        if name not in self._sections:
-            assert self._cache is not None
-            merged: dict[str, Any] = {}
-            for b in range(self._cache[1]["buckets"][name]):
-                merged.update(self.section(f"{name}/{b}"))
-            self._sections[name] = merged
-        return self._sections[name]
-
-    # tables
-    @property
-    def order(self) -> list[str]:
-        """Every procedure id, in display order (by name)."""
-        return self.section("order")
-
-    def facet(self, name: str, value: str | None) -> list[str]:
-        """Ids (in display order) whose `name` facet (modality, category, region, bleeding_risk) has `value`."""
-        return self.section("facets")[name].get("none" if value is None else value, [])
-
-    def row(self, rid: str) -> dict:
-        """The fields a table shows for one procedure."""
-        if "rows" in self._sections:
-            return self._sections["rows"][rid]
-        at = self.bucket_get("at", rid)
-        if at is None:
-            raise KeyError(rid)
-        try:
-            return json.loads(self._read(at[2], at[3]))
-        except (OSError, ValueError) as exc:
-            self._damaged(exc)
-            raise
-
-    @property
-    def records(self) -> dict[str, dict]:
-        """id -> table row of every procedure, in display order (reads every row: for tools and tests)."""
-        if "rows" not in self._sections:
-            self._sections["rows"] = {rid: self.row(rid) for rid in self.order}
-        return self._sections["rows"]
-
-    @property
-    def names(self) -> dict[str, str]:
-        """id -> display name of every procedure."""
-        return self.section("names")
-
-    @property
-    def conditions(self) -> dict[str, dict]:
-        return self.section("conditions")
-
-    @property
-    def modalities(self) -> dict[str, dict]:
-        return self.section("modalities")
-
-    @property
-    def problems(self) -> list[tuple[str, int | None, str | None, str]]:
-        """(absolute path, line, field, message) of every problem found when the index was built."""
-        return [tuple(p) for p in self.section("problems")]
-
-    def family(self, rid: str) -> dict[str, Any]:
-        """{"parent": [id, name] or None, "children": [[id, name], ...]} of one record."""
-        return self.section("family").get(rid) or {"parent": None, "children": []}
-
-    def children(self, rid: str) -> list[str]:
-        return [c for c, _ in self.family(rid)["children"]]
-
-    def keys(self, table: str) -> KeyTable:
-        """Normalised name -> id, for table 'procedures', 'conditions' or 'modalities'."""
-        return KeyTable(self, table)
-
-    def purposes(self, cid: str) -> dict[str, str]:
-        """procedure id -> what it does for condition `cid`."""
-        return self.bucket_get("purposes", cid) or {}
-
-    # records
-    def raw(self, rid: str) -> str:
-        """The record's JSON text, exactly as ``--json`` prints it."""
-        if rid not in self._raw:
-            at = self.bucket_get("at", rid) if self._cache is not None else None
-            if at is None:
-                raise KeyError(rid)
-            try:
-                self._raw[rid] = self._read(at[0], at[1]).decode("utf-8")
-            except (OSError, ValueError) as exc:
-                self._damaged(exc)
-        return self._raw[rid]
-
-    def iter_raw(self, rids: Iterable[str]) -> Iterator[str]:
-        """Records' JSON text in the order given, read from the cache one at a time (not kept)."""
-        if self._cache is None:
-            for rid in rids:
-                yield self.raw(rid)
-            return
-        at = self.bucketed("at")
-        with open(self._cache[0], "rb") as fh:
-            for rid in rids:
-                if rid in self._raw:
-                    yield self._raw[rid]
-                    continue
-                offset, length = at[rid][:2]
-                try:
-                    fh.seek(self._cache[2] + offset)
-                    text = fh.read(length).decode("utf-8")
-                except (OSError, ValueError) as exc:
-                    self._damaged(exc)
-                yield text
-
-    def raws(self, rids: Iterable[str]) -> list[str]:
-        """Many records' JSON text."""
-        return list(self.iter_raw(rids))
-
-    def record(self, rid: str) -> dict:
-        """The full record as a dict."""
-        if rid not in self._parsed:
-            self._parsed[rid] = json.loads(self.raw(rid))
-        return self._parsed[rid]
+__all__ = ["Index", "KeyTable", "build", "data_dirs", "load"]
 
 
 # ---------------------------------------------------------------- build
@@ -583,9 +349,10 @@ def _build(
                 )
                 continue
             _add_keys(keys["procedures"], rid, [key], clashes, normalized=True)
-        for key in rec.get("terms", []):  # lookup_terms: keys like aliases; a name or alias of another entry wins
-            holder = keys["procedures"].get(key) or keys["procedures"].get(key.replace(" ", ""))
-            if not holder:
+    # lookup_terms: keys like aliases, added last (any name or alias, of any entry, wins over them)
+    for rid, (rec, _path, _) in sorted(records.items(), key=lambda kv: (kv[1][2], kv[0])):
+        for key in rec.get("terms", []):
+            if not (keys["procedures"].get(key) or keys["procedures"].get(key.replace(" ", ""))):
                 _add_keys(keys["procedures"], rid, [key], clashes, normalized=True)
     for key, owners in sorted(clashes.items()):
         owners_sorted = sorted(owners)
@@ -779,134 +546,30 @@ def cache_dir(env: dict[str, str] | None = None) -> Path:
 
 def _cache_path(dirs: Sequence[Path], env: dict[str, str] | None) -> Path:
     tag = _digest("\n".join(str(d.resolve()) for d in dirs)).split("-")[0]
-    return cache_dir(env) / f"index-{tag}.jsonl"
-
-
-def _read_cache(path: Path, key: str) -> Index | None:
-    try:
-        with open(path, "rb") as fh:
-            first = fh.readline()
-            head = json.loads(first)
-            if not isinstance(head, dict) or head.get("key") != key or head.get("format") != FORMAT:
-                return None
-            size = os.fstat(fh.fileno()).st_size
-    except (OSError, ValueError, UnicodeDecodeError):
-        return None
-    start = len(first)
-    toc, buckets = head.get("toc"), head.get("buckets")
-    if size - start != head.get("blob_size") or not isinstance(toc, dict) or not isinstance(buckets, dict):
-        return None  # truncated or tampered
-    try:
-        wanted = set(SECTIONS) | {f"{name}/{b}" for name in BUCKETED for b in range(buckets[name])}
-    except (KeyError, TypeError):
-        return None
-    if not wanted <= set(toc):
-        return None
-    return Index(cache=(path, head, start), key=key)
-
-
-def _write_cache(path: Path, key: str, sections: dict[str, Any], raw: dict[str, str]) -> None:
-    """Write the index atomically (temp file + rename); silently skip if impossible.
-
-    Layout: a header line (format, key, table of contents), then one JSON line per
-    section or bucket, then one JSON line per record; offsets count from the end of the header.
-    """
-    chunks: list[bytes] = []
-    toc: dict[str, list[int]] = {}
-    offset = 0
-
-    def put(name: str, value: Any) -> None:
-        nonlocal offset
-        data = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
-        toc[name] = [offset, len(data) - 1]
-        chunks.append(data)
-        offset += len(data)
-
-    for name in SECTIONS:
-        put(name, sections[name])
-    for name in sections:  # the per-length fuzzy tables (the rows go beside their records)
-        if name not in SECTIONS and name not in BUCKETED and name != "rows":
-            put(name, sections[name])
-    # record offsets are known before the "at" buckets are written: lay records out first
-    records: list[bytes] = []
-    at: dict[str, list[int]] = {}
-    rec_offset = 0
-    for rid in sections["order"]:
-        data = raw[rid].encode("utf-8") + b"\n"
-        row = json.dumps(sections["rows"][rid], ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
-        at[rid] = [rec_offset, len(data) - 1, rec_offset + len(data), len(row) - 1]
-        records += (data, row)
-        rec_offset += len(data) + len(row)
-    buckets: dict[str, int] = {}
-    split: dict[str, list[dict]] = {}
-    for name in BUCKETED:
-        table = at if name == "at" else sections[name]
-        entries = sum(len(v) if isinstance(v, dict) else 1 for v in table.values())
-        n = max(1, entries // BUCKET_SIZE)
-        buckets[name] = n
-        split[name] = [{} for _ in range(n)]
-        for k, v in table.items():
-            split[name][_bucket_of(k, n)][k] = v
-    for name in BUCKETED:
-        if name != "at":
-            for b, part in enumerate(split[name]):
-                put(f"{name}/{b}", part)
-    # the "at" buckets come last among the sections: their offsets must include their own size
-    at_parts = split["at"]
-    sizes = [len(json.dumps(part, separators=(",", ":")).encode("utf-8")) + 1 for part in at_parts]
-    records_at = offset + sum(sizes) + 32 * len(at) + 1  # room: two offsets each grow by <= 16 digits
-    for part in at_parts:
-        for pos in part.values():
-            pos[0] += records_at
-            pos[2] += records_at
-    for b, part in enumerate(at_parts):
-        put(f"at/{b}", part)
-    if offset >= records_at:
-        raise AssertionError("index layout overflow")
-    chunks.append(b" " * (records_at - offset - 1) + b"\n")  # padding line up to the first record
-    offset = records_at
-    head = {
-        "format": FORMAT,
-        "version": __version__,
-        "key": key,
-        "toc": toc,
-        "buckets": buckets,
-        "blob_size": offset + rec_offset,
-    }
-    header = json.dumps(head).encode("utf-8") + b"\n"
-    import tempfile
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".index-", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(header)
-                fh.writelines(chunks)
-                fh.writelines(records)
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
-    except OSError:
-        return
+    return cache_dir(env) / f"index-{tag}.sqlite3"
 
 
 def load(cli_dirs: Sequence[str | Path] = (), *, env: dict[str, str] | None = None, use_cache: bool = True) -> Index:
-    """The catalog index for these data directories: from the cache when fresh, else built."""
+    """The catalog index for these data directories: from the cache when fresh, else built.
+
+    A fresh build is saved atomically to the cache; where that is impossible (a read-only
+    cache directory, a full disk) the index is built in memory and the run goes on.
+    """
+    from irref import store
+
     dirs = data_dirs(cli_dirs, env=env)
     if not (dirs[0] / "procedures").is_dir() and len(dirs) == 1:
         raise DataError(f"shipped catalog not found at {dirs[0]}: reinstall irref")
     key, files = _fingerprint(dirs)
     path = _cache_path(dirs, env)
     if use_cache:
-        index = _read_cache(path, key)
-        if index is not None:
-            return index
+        con = store.open_cached(path, key)
+        if con is not None:
+            return Index(con, key=key, path=path)
     sections, raw, _ = build(dirs, files=files)
-    if use_cache:
-        _write_cache(path, key, sections, raw)
-    return Index(sections, raw, key=key)
+    if use_cache and store.save(path, key, sections, raw):
+        store.clean_stale(path.parent, path)
+        con = store.open_cached(path, key)
+        if con is not None:
+            return Index(con, key=key, path=path)
+    return Index(store.build_memory(key, sections, raw), key=key)

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from irref import __version__, run
+from irref import __version__
 
 DISCLAIMER = "Educational reference only, not medical advice."
 
@@ -66,6 +66,7 @@ def _completer(kind: str):
         dirs = ctx.find_root().params.get("data_dir") or []
         return completion.candidates(kind, incomplete, dirs)
 
+    complete.irref_kind = kind  # type: ignore[attr-defined]  # read by irref/grammar.py
     return complete
 
 
@@ -97,9 +98,12 @@ def _root(
 # ---------------------------------------------------------------- error boundary
 
 
-def _call(action) -> None:
-    """Run an action through the shared error boundary; a non-zero code becomes typer.Exit."""
-    code = run.guarded(action, debug=STATE.debug)
+def _run(path: str, params: dict) -> None:
+    """Hand a command's parameters, by name and unchanged, to its action (irref/actions.py): the
+    fast parser calls the same action with the same names, from the table generated from this app."""
+    from irref import actions
+
+    code = actions.call(path, actions.Ctx(list(STATE.data_dirs), STATE.debug), params)
     if code:
         raise typer.Exit(code)
 
@@ -142,7 +146,7 @@ def show(
     Examples: irref show ablation | irref show TACE --json | irref show liver biopsy |
     irref show nephrostomy --section preparation --section aftercare
     """
-    _call(lambda: run.show(STATE.data_dirs, " ".join(query), section, as_json, audience, exact))
+    _run("show", locals())
 
 
 @app.command("for-condition")
@@ -163,11 +167,7 @@ def for_condition(
 
     Examples: irref for-condition 'pancreatic cancer' | irref for-condition HCC --csv
     """
-    _call(
-        lambda: run.for_condition(
-            STATE.data_dirs, " ".join(condition), run.output_format(as_json, as_jsonl, as_csv), exact
-        )
-    )
+    _run("for-condition", locals())
 
 
 @app.command("list")
@@ -212,14 +212,7 @@ def list_(
     Examples: irref list --modality CT | irref list --category biopsy --bleeding-risk low --json |
     irref list --region liver --csv > liver.csv
     """
-    filters = {
-        "modality": modality,
-        "category": category,
-        "region": region,
-        "condition": condition,
-        "bleeding_risk": bleeding_risk,
-    }
-    _call(lambda: run.list_procedures(STATE.data_dirs, filters, run.output_format(as_json, as_jsonl, as_csv)))
+    _run("list", locals())
 
 
 @app.command()
@@ -234,7 +227,7 @@ def search(
 
     Examples: irref search "bone cement" | irref search "blood clot lung" --json | jq '.[].id'
     """
-    _call(lambda: run.search(STATE.data_dirs, text, limit, run.output_format(as_json, as_jsonl, as_csv)))
+    _run("search", locals())
 
 
 @app.command()
@@ -250,7 +243,7 @@ def compare(
 
     Examples: irref compare vertebroplasty kyphoplasty | irref compare RFA MWA cryoablation --json
     """
-    _call(lambda: run.compare(STATE.data_dirs, queries, as_json, exact))
+    _run("compare", locals())
 
 
 @app.command()
@@ -269,7 +262,7 @@ def conditions(
 
     Examples: irref conditions | irref conditions cancer | irref conditions --csv
     """
-    _call(lambda: run.vocabulary(STATE.data_dirs, "conditions", query, run.output_format(as_json, as_jsonl, as_csv)))
+    _run("conditions", locals())
 
 
 @app.command()
@@ -278,7 +271,7 @@ def modalities(as_json: JsonOpt = False, as_jsonl: JsonlOpt = False, as_csv: Csv
 
     Example: irref modalities --json
     """
-    _call(lambda: run.vocabulary(STATE.data_dirs, "modalities", None, run.output_format(as_json, as_jsonl, as_csv)))
+    _run("modalities", locals())
 
 
 @app.command()
@@ -293,7 +286,7 @@ def tree(
 
     Examples: irref tree | irref tree ablation --json
     """
-    _call(lambda: run.tree(STATE.data_dirs, root, as_json))
+    _run("tree", locals())
 
 
 @app.command()
@@ -316,7 +309,7 @@ def export(
     Examples: irref export vertebroplasty > vertebroplasty.md | irref export TACE Y90 -o handouts/ |
     irref export --all -o handouts/
     """
-    _call(lambda: run.export(STATE.data_dirs, queries or [], fmt, all_, output, force, exact))
+    _run("export", locals())
 
 
 @app.command()
@@ -336,7 +329,7 @@ def new(
 
     The file fails 'irref validate' until every TODO is replaced. Example: irref new "Genicular artery embolization"
     """
-    _call(lambda: run.new(name, data_dir))
+    _run("new", locals())
 
 
 @app.command()
@@ -351,7 +344,7 @@ def validate(
 
     Examples: irref validate | irref validate data/procedures/ablation.yaml
     """
-    _call(lambda: run.validate(STATE.data_dirs, paths or [], as_json))
+    _run("validate", locals())
 
 
 @app.command()
@@ -360,7 +353,12 @@ def schema() -> None:
 
     Example: irref schema > procedure.schema.json
     """
-    _call(run.schema)
+    _run("schema", locals())
+
+
+from irref.cli_bedside import register as _register_bedside  # noqa: E402
+
+_register_bedside(app)
 
 
 def main(argv: list[str] | None = None) -> None:

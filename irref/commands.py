@@ -303,14 +303,22 @@ class Node:
 
 
 def tree(index: Index, root: str | None = None) -> list[Node]:
-    """The family hierarchy: every record with variants, its variants beneath it (or one family)."""
+    """The family hierarchy: every family root (a procedure without a parent, alone or with its
+    variants beneath it); or one procedure's family: its ancestors down to it, then its variants."""
 
     def node(rid: str, depth: int = 0) -> Node:
         kids = index.family(rid)["children"] if depth < 16 else []
         return Node(rid, index.names[rid], [node(c, depth + 1) for c, _ in kids])
 
-    if root is not None:
-        return [node(find_procedure(index, root).id)]
-    family = index.section("family")
-    roots = [rid for rid in index.order if rid in family and family[rid]["children"] and not family[rid]["parent"]]
-    return [node(rid) for rid in roots]
+    if root is None:
+        return [node(rid) for rid in index.roots()]
+    rid = find_procedure(index, root).id
+    chain = [rid]
+    parent = index.family(rid)["parent"]
+    while parent and parent[0] not in chain and len(chain) < 16:
+        chain.insert(0, parent[0])
+        parent = index.family(parent[0])["parent"]
+    out = node(rid)
+    for ancestor in reversed(chain[:-1]):  # each ancestor shows only the branch that leads to it
+        out = Node(ancestor, index.names[ancestor], [out])
+    return [out]

@@ -1,30 +1,80 @@
-"""Console-script entry point: the fast path for plain warm `--json` queries, else the Typer app.
+"""Console-script entry point: one harness, one error boundary, two parsers of one grammar.
 
-Kept free of Typer so that the fast path never imports it.
+``main(argv, environ) -> exit code`` (httpie style). The command line is parsed by the fast
+generic parser (irref/fastparse.py) from the table generated from the Typer app; whatever it
+does not fully understand (help, usage errors, completion install, eager options) goes to the
+Typer app itself, which owns every message. Both call the same action (irref/actions.py).
+Kept free of Typer, so that the fast path never imports it.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Mapping
+
+
+def _debug(globals_: dict, environ: Mapping[str, str]) -> bool:
+    return bool(globals_.get("debug")) or bool(environ.get("IRREF_DEBUG"))
+
+
+def run(argv: list[str], environ: Mapping[str, str] | None = None) -> int:
+    """Run one command line and return its exit code (never raises for user errors)."""
+    from irref import run as harness
+    from irref.errors import ExitCode
+
+    environ = os.environ if environ is None else environ
+    try:
+        code = _fast(argv, environ)
+        if code is None:
+            code = _typer(argv)
+        return code
+    except KeyboardInterrupt:
+        harness.err("Interrupted.")
+        return int(ExitCode.INTERRUPTED)
+    except BrokenPipeError:
+        harness.quiet_pipe()
+        return int(ExitCode.OK)
+
+
+def _fast(argv: list[str], environ: Mapping[str, str]) -> int | None:
+    if environ.get("IRREF_NO_FAST_PATH"):
+        return None
+    from irref import fastparse, grammar
+
+    table = grammar.load()
+    shell = environ.get("_IRREF_COMPLETE")
+    if shell:
+        return fastparse.try_complete(shell, table)
+    parsed = fastparse.parse(argv, table)
+    if parsed is None:
+        return None
+    from irref import actions
+
+    if parsed.path not in actions.ACTIONS:
+        return None
+    ctx = actions.Ctx(list(parsed.globals.get("data_dir") or []), _debug(parsed.globals, environ))
+    return actions.call(parsed.path, ctx, parsed.params)
+
+
+def _typer(argv: list[str]) -> int:
+    from irref import fastparse, grammar
+    from irref.cli import app
+
+    argv = fastparse.hoist_globals(argv, grammar.load())
+    try:
+        app(args=argv, prog_name="irref")
+    except SystemExit as exc:
+        code = exc.code
+        if code is None:
+            return 0
+        if isinstance(code, int):
+            return code
+        sys.stderr.write(f"{code}\n")
+        return 1
+    return 0
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = sys.argv[1:] if argv is None else argv
-    from irref import run
-    from irref.errors import ExitCode
-
-    try:
-        from irref import fastpath
-
-        code = fastpath.try_run(args)
-        if code is None:
-            from irref.cli import app
-
-            app(args=args, prog_name="irref")
-        sys.exit(code)
-    except KeyboardInterrupt:
-        run.err("Interrupted.")
-        sys.exit(int(ExitCode.INTERRUPTED))
-    except BrokenPipeError:
-        run.quiet_pipe()
-        sys.exit(0)
+    """The console script."""
+    sys.exit(run(sys.argv[1:] if argv is None else argv))

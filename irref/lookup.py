@@ -254,7 +254,7 @@ def find_procedure(index, query: str, *, exact: bool = False) -> Match:
             f"irref for-condition {_shell_word(text)}",
             hints=[index.names.get(r, r) for r in listed[:5]],
         )
-    fuzzy = _fuzzy(table, text, q)
+    fuzzy = None if out.ambiguous else _fuzzy(table, text, q)
     if fuzzy is not None and structure.explains(index, text, fuzzy.matched):
         return fuzzy
     ranking: list[str] = []

@@ -41,9 +41,9 @@ EDIT_COST = 5.0
 PREFIX_COST = 4.0
 JOIN_COST = 1.0
 #: Cost of leaving out a query qualifier, by class.
-DROP_COST = {"regions": 3.0, "disease": 1.0, "actions": 1.5, "imaging": 0.5, "sides": 0.5, "generic": 0.5, "stop": 0.0}
+DROP_COST = {"unknown": 8.0, "secondary": 1.0, "condition": 2.5, "regions": 3.0, "disease": 1.0, "actions": 4.0, "imaging": 0.5, "sides": 0.5, "generic": 0.5, "stop": 0.0}
 #: Cost of a qualifier of the name that the query does not mention, by class.
-EXTRA_COST = {"imaging": 0.5, "sides": 0.5, "generic": 0.5, "actions": 1.0, "disease": 1.0}
+EXTRA_COST = {"imaging": 0.5, "sides": 0.5, "generic": 1.0, "disease": 1.0}
 #: Scores are 100 minus costs; a winner must beat the next procedure by this much.
 MARGIN = 1.0
 #: The lowest structured score accepted as an answer.
@@ -64,8 +64,8 @@ SUFFIXES = (
     "itis",
     "oma",
 )
-QUALIFIER_CLASSES = ("imaging", "sides", "regions", "actions", "generic", "disease")
-_CACHE_VERSION = 3
+QUALIFIER_CLASSES = ("imaging", "sides", "regions", "actions", "generic", "disease", "secondary")
+_CACHE_VERSION = 4
 
 
 def lexicon_path() -> Path:
@@ -132,9 +132,19 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
         raw: dict = {}
         if stamp != "none":
             from ruamel.yaml import YAML
+            from ruamel.yaml.error import YAMLError
 
-            with open(path, encoding="utf-8") as fh:
-                raw = YAML(typ="safe").load(fh) or {}
+            from irref.errors import DataError
+
+            yaml = YAML(typ="safe")
+            yaml.allow_duplicate_keys = True  # the last one wins; tests/test_lookup.py lints the file
+            try:
+                with open(path, encoding="utf-8") as fh:
+                    raw = yaml.load(fh) or {}
+            except (OSError, YAMLError) as exc:
+                raise DataError(f"cannot read the lookup lexicon {path}: {exc}") from None
+            if not isinstance(raw, dict):
+                raise DataError(f"the lookup lexicon {path} is not a mapping of sections")
         cached = Lexicon.compile(raw)
         if cdir:
             _write_json(cdir / f"lexicon-{stamp}.json", cached)
@@ -155,6 +165,8 @@ class Lexicon:
         self.not_procedures: set[str] = set(data["not_procedures"])
         self.choices: dict[str, dict[str, str]] = data["choices"]
         self.conditions: dict[str, str] = data["conditions"]
+        self.strong_actions: set[str] = set(data.get("strong_actions", []))
+        self.treatment_words: set[str] = {"treatment", "therapy", "stop", "fix", "cure", "help", "procedure", "repair"}
         # phrases: first word -> [(words, replacement words)], longest first
         self.phrases: dict[str, list[tuple[list[str], list[str]]]] = {}
         for words, repl in data["phrases"]:
@@ -196,6 +208,9 @@ class Lexicon:
             "phrases": [],
             "choices": {},
             "conditions": {normalize(str(k)): str(v) for k, v in (raw.get("conditions") or {}).items()},
+            "strong_actions": sorted(
+                {synonyms.get(normalize(str(w)), normalize(str(w))) for w in raw.get("strong_actions") or []}
+            ),
         }
         lex = Lexicon(data, "")
         phrases = []
@@ -220,6 +235,10 @@ class Lexicon:
         out: list[str] = []
         for w in normalize(text).split():
             out += self.abbreviations.get(w, [w])
+        # "non tunneled" and "non-tunneled" are one word: a negation is never a droppable qualifier
+        for i in range(len(out) - 2, -1, -1):
+            if out[i] == "non":
+                out[i : i + 2] = [out[i] + out[i + 1]]
         kept = [w for w in out if w not in self.stop]
         out = kept or out
         out = [self.canon(w) for w in out]
@@ -228,13 +247,24 @@ class Lexicon:
         return out
 
     def rewrite(self, words: list[str]) -> list[str]:
+        """Replace lay phrases; imaging words and sides inside a phrase are kept, after it
+        ("AV shunt fluoroscopic angiogram" -> fistulography, fluoroscopic)."""
         out: list[str] = []
         i = 0
         while i < len(words):
             for pat, repl in self.phrases.get(words[i], ()):
-                if words[i : i + len(pat)] == pat:
-                    out += repl
-                    i += len(pat)
+                j, k, skipped = i, 0, []
+                while j < len(words) and k < len(pat):
+                    if words[j] == pat[k]:
+                        k += 1
+                    elif k and self.classes.get(words[j]) in ("imaging", "sides"):
+                        skipped.append(words[j])
+                    else:
+                        break
+                    j += 1
+                if k == len(pat):
+                    out += repl + skipped
+                    i = j
                     break
             else:
                 out.append(words[i])
@@ -245,30 +275,40 @@ class Lexicon:
         """The qualifier class of a word, or None for a core word."""
         if word in self.stop:
             return "stop"
+        if word[:1] == "@":
+            return "condition"
         return self.classes.get(word)
 
 
 # ---------------------------------------------------------------- the word index of a key table
 
 
-@dataclass
 class WordIndex:
     """Every key of one table as words: entries [(words, owner)], postings word -> entries."""
 
-    entries: list[tuple[list[str], str]]
-    postings: dict[str, list[int]]
-    by_owner: dict[str, list[int]]
-    vocab: list[str]
-    vocab_set: set[str] = field(default_factory=set)
+    def __init__(self, entries: list, postings: dict[str, list[int]], by_owner: dict[str, list[int]]):
+        self.entries = entries
+        self.postings = postings
+        self.by_owner = by_owner
+        self.vocab_set = postings.keys()
+        self._vocab: list[str] | None = None
+
+    @property
+    def vocab(self) -> list[str]:
+        if self._vocab is None:
+            self._vocab = sorted(self.postings)
+        return self._vocab
 
     @classmethod
     def build(cls, lex: Lexicon, keys: list[tuple[str, str]]) -> WordIndex:
         entries: list[tuple[list[str], str]] = []
         seen: set[tuple[str, ...]] = set()
-        spaced = {k.replace(" ", "") for k, _ in keys if " " in k}
+        # the run-together twin of a spaced key ("liverbiopsy") adds nothing, unless the spaced key has a
+        # one- or two-letter word ("B-RTO" is written "BRTO")
+        spaced = {k.replace(" ", "") for k, _ in keys if " " in k and all(len(w) > 2 for w in k.split())}
         for key, owner in sorted(keys):
             if " " not in key and key in spaced:
-                continue  # the run-together twin of a spaced key
+                continue
             words = lex.words(key)
             sig = (owner, *words)
             if not words or sig in seen:
@@ -285,14 +325,47 @@ class WordIndex:
             for w in set(words):
                 postings.setdefault(w, []).append(i)
             by_owner.setdefault(owner, []).append(i)
-        vocab = sorted(postings)
-        return cls([(list(w), o) for w, o in entries], postings, by_owner, vocab, set(vocab))
+        return cls([[list(w), o] for w, o in entries], postings, by_owner)
 
-    def dump(self) -> list:
-        return [[w, o] for w, o in self.entries]
+    def dump(self) -> dict:
+        return {"entries": self.entries, "postings": self.postings, "by_owner": self.by_owner}
+
+    @classmethod
+    def load(cls, data: dict) -> WordIndex:
+        return cls(data["entries"], data["postings"], data["by_owner"])
+
+
+class Spans:
+    """Condition names and synonyms as word sequences, to fold into one ``@<id>`` word."""
+
+    def __init__(self, lex: Lexicon, cwords: WordIndex):
+        self.seqs: dict[tuple[str, ...], str] = {}
+        for words, owner in cwords.entries:
+            self.seqs.setdefault(tuple(words), owner)
+        for text, cid in lex.conditions.items():
+            self.seqs.setdefault(tuple(lex.words(text)), cid)
+        self.longest = max((len(k) for k in self.seqs), default=0)
+
+    def fold(self, words: list[str]) -> list[str]:
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            for size in range(min(self.longest, len(words) - i), 0, -1):
+                cid = self.seqs.get(tuple(words[i : i + size]))
+                if cid:
+                    out.append("@" + cid)
+                    i += size
+                    break
+            else:
+                out.append(words[i])
+                i += 1
+        return out
 
 
 def _table_keys(table) -> list[tuple[str, str]]:
+    items = getattr(table, "items", None)
+    if callable(items):  # one read, where the table offers it
+        return [(k, o) for k, o in items() if o is not None]
     keys, _, _ = table.pairs()
     out = []
     for k in keys:
@@ -314,10 +387,12 @@ def word_indexes(index, lex: Lexicon) -> dict[str, WordIndex]:
     out: dict[str, WordIndex] = {}
     if isinstance(data, dict) and data.get("key") == key and data.get("lexicon") == lex.stamp:
         for table in ("procedures", "conditions"):
-            out[table] = WordIndex.from_entries(data[table])
+            out[table] = WordIndex.load(data[table])
     else:
-        for table in ("procedures", "conditions"):
-            out[table] = WordIndex.build(lex, _table_keys(index.keys(table)))
+        out["conditions"] = WordIndex.build(lex, _table_keys(index.keys("conditions")))
+        spans = Spans(lex, out["conditions"])
+        procs = WordIndex.build(lex, _table_keys(index.keys("procedures")))
+        out["procedures"] = WordIndex.from_entries([(spans.fold(w), o) for w, o in procs.entries])
         if path:
             _write_json(
                 path,
@@ -360,14 +435,15 @@ def corrections(lex: Lexicon, words: WordIndex, word: str) -> list[tuple[str, fl
 
     out: dict[str, float] = {}
     folded = _sounds(word)
-    for probe, choices, fold in ((word, words.vocab, False), (folded, None, True)):
+    surface, canon = _surface(lex, words)
+    for probe, choices, fold in ((word, surface, False), (folded, None, True)):
         if fold:
             if folded == word:
                 continue
-            choices = [_sounds(v) for v in words.vocab]
+            choices = [_sounds(v) for v in surface]
         hits = process.extract(probe, choices, scorer=OSA.distance, score_cutoff=budget, limit=20)
         for _, dist, i in hits:
-            cand = words.vocab[i]
+            cand = surface[i]
             if abs(len(cand) - len(word)) > budget or len(cand) < 4:
                 continue
             if cand[0] != word[0] and _sounds(cand)[0] != folded[0]:
@@ -375,19 +451,34 @@ def corrections(lex: Lexicon, words: WordIndex, word: str) -> list[tuple[str, fl
             if len(word) < 5 and not (dist == 1 and sorted(cand) == sorted(word)):
                 continue  # short words: only a swap of two letters
             sw, sc = _suffix(word), _suffix(cand)
-            if sw != sc and (sw or sc) and not (sw and word.endswith(sc or "\0")):
+            if sw and sw != sc:
                 continue  # -ectomy is not -ostomy, -scopy is not -graphy
             if cand in lex.classes and lex.classes[cand] in ("regions", "sides") and word not in lex.classes:
                 # never turn an unknown organ into another organ (kidney vs knee)
                 if dist > 1:
                     continue
             cost = EDIT_COST * dist * (0.6 if fold else 1.0)
+            cand = canon.get(cand, cand)
             if cost < out.get(cand, 1e9):
                 out[cand] = cost
     if not out:
         return []
     best = min(out.values())
     return sorted(((c, s) for c, s in out.items() if s <= best + 0.01), key=lambda t: t[0])
+
+
+def _surface(lex: Lexicon, words: WordIndex) -> tuple[list[str], dict[str, str]]:
+    """Typo targets: the vocabulary plus the spellings the lexicon folds into it ("drainage")."""
+    memo = getattr(words, "_surface", None)
+    if memo is None:
+        canon = {k: lex.canon(k) for k in lex.synonyms if lex.canon(k) in words.vocab_set and k not in words.vocab_set}
+        quals = sorted(w for w in lex.classes if w not in words.vocab_set and len(w) >= 5)
+        for w in ("placement", "insertion", "procedure"):
+            if w not in words.vocab_set:
+                quals.append(w)
+        memo = (words.vocab + sorted(canon) + quals, canon)
+        words._surface = memo
+    return memo
 
 
 @dataclass
@@ -406,7 +497,9 @@ class Candidate:
     covered: int  # query tokens explained
 
 
-def tokens(lex: Lexicon, words: WordIndex, query_words: list[str], *, fuzzy: bool = True) -> list[Token] | None:
+def tokens(
+    lex: Lexicon, words: WordIndex, query_words: list[str], *, fuzzy: bool = True, relaxed: bool = False
+) -> list[Token] | None:
     """The query's tokens with their possible vocabulary words; None if a core word is unknown."""
     out: list[Token] = []
     i = 0
@@ -431,10 +524,28 @@ def tokens(lex: Lexicon, words: WordIndex, query_words: list[str], *, fuzzy: boo
         alts = corrections(lex, words, w) if fuzzy else []
         if not alts and fuzzy and i == n - 1 and len(w) >= 3 and w not in lex.not_procedures:
             alts = [(v, PREFIX_COST) for v in words.vocab if v.startswith(w) and len(v) > len(w)]
+        if alts and all(lex.kind(a) is not None for a, _ in alts):
+            # a misspelt qualifier ("placment"): read as that qualifier
+            out.append(Token(alts[0][0], lex.kind(alts[0][0]), alts if alts[0][0] in words.vocab_set else []))
+            i += 1
+            continue
         if not alts:
-            return None
+            if not relaxed or w in lex.not_procedures or len(w) < 3:
+                return None
+            out.append(Token(w, "unknown", []))  # left out, at a price (lay wording)
+            i += 1
+            continue
         out.append(Token(w, None, alts))
         i += 1
+    # an imaging study named beside a procedure ("angiogram / angioplasty") is how it is guided
+    if any(t.kind is None for t in out):
+        for t in out:
+            if t.kind == "secondary":
+                t.alts = t.alts or [(t.word, 0.0)]
+    else:
+        for t in out:
+            if t.kind == "secondary":
+                t.kind = None
     return out
 
 
@@ -448,8 +559,11 @@ def match(
 ) -> list[Candidate]:
     """Score every entry that can explain the query; the best entry per owner, best first."""
     core = [t for t in toks if t.kind is None]
+    if not core:  # "removal of a totally implantable venous access device": the action is the core
+        core = [t for t in toks if t.word in lex.strong_actions and t.alts]
+    must = {id(t) for t in core}
     pool: set[int] = set()
-    for t in core if core else []:
+    for t in core:
         for alt, _ in t.alts:
             pool.update(words.postings.get(alt, ()))
     if not core:
@@ -475,10 +589,10 @@ def match(
                 cost += pick_cost
                 continue
             kind = lex.kind(k)
-            if kind in EXTRA_COST:
+            if kind in EXTRA_COST and k not in lex.strong_actions:
                 cost += EXTRA_COST[kind]
-            elif loose_keys:
-                cost += 2.0
+            elif loose_keys and kind == "regions":
+                cost += 1.0  # the organ the condition implies ("stent for a blocked bowel": colonic stent)
             else:
                 ok = False
                 break
@@ -488,11 +602,11 @@ def match(
         for j, t in enumerate(toks):
             if used[j]:
                 continue
-            if t.kind is None:
+            if t.kind is None or id(t) in must:
                 ok = False
                 break
-            cost += DROP_COST.get(t.kind, 0.5)
-            if t.kind == "regions":
+            cost += DROP_COST.get(t.kind, 0.5) + min((c for _, c in t.alts), default=0.0)  # a typo stays a typo
+            if t.kind in ("regions", "actions", "condition"):
                 dropped.append(t.word)
         if not ok:
             continue
@@ -501,6 +615,46 @@ def match(
         if prev is None or (cand.score, cand.covered, -len(cand.words)) > (prev.score, prev.covered, -len(prev.words)):
             best[owner] = cand
     return sorted(best.values(), key=lambda c: (-c.score, -c.covered, len(c.words), c.owner))
+
+
+#: Regions too vague to pick a more specific entry.
+VAGUE_REGIONS = frozenset(
+    "artery vein vessel blood upper lower internal external common superficial deep below above site tissue soft"
+    " peripheral side".split()
+)
+
+
+def words_with(words: WordIndex, query_words: list[str]) -> set[int]:
+    """Entries that contain every word of the query."""
+    pool: set[int] | None = None
+    for w in query_words:
+        ids = set(words.postings.get(w, ()))
+        pool = ids if pool is None else pool & ids
+        if not pool:
+            return set()
+    return pool or set()
+
+
+def _only_procedure(index, lex: Lexicon, cid: str) -> str | None:
+    """The one procedure listed for a condition, or the one whose name mentions it."""
+    listed = list(index.purposes(cid))
+    if len(listed) == 1:
+        return listed[0]
+    cond = index.conditions.get(cid, {})
+    cwords = set()
+    for text in [cond.get("name", ""), *cond.get("synonyms", [])]:
+        cwords.update(w for w in lex.words(text) if lex.kind(w) is None and len(w) > 3)
+    named = [r for r in listed if cwords & set(lex.words(index.names.get(r, r)))]
+    if len(named) == 1:
+        return named[0]
+    words = word_indexes(index, lex)["procedures"]
+    token = "@" + cid
+    named = [r for r in listed if any(token in words.entries[e][0] for e in words.by_owner.get(r, ()))]
+    return named[0] if len(named) == 1 else None
+
+
+def _names_action(words: WordIndex, rid: str, actions: list[str]) -> bool:
+    return any(set(actions) <= set(words.entries[e][0]) for e in words.by_owner.get(rid, ()))
 
 
 def _descendants(index, rid: str, depth: int = 0) -> list[str]:
@@ -518,15 +672,18 @@ def _close(a: str, b: str) -> bool:
 
 
 def refine_family(index, lex: Lexicon, words: WordIndex, toks: list[Token], cand: Candidate) -> str | None:
-    """A more specific entry of the winner's family named by an organ the winner left out."""
+    """A more specific entry of the winner's family named by an organ or an action the winner left
+    out ("kidney RFA" -> kidney ablation, "nephrostomy tube check" -> the tube contrast study)."""
     if not cand.dropped:
         return None
     family = _descendants(index, cand.owner)
+    below = set(family)  # a variant of the match may narrow its technique words (DCB angioplasty)
     parent = index.family(cand.owner)["parent"]
     if parent:
         family += [r for r in _descendants(index, parent[0]) if r != cand.owner]
     query_words = {alt for t in toks for alt, _ in (t.alts or [(t.word, 0.0)])}
-    dropped = set(cand.dropped)
+    dropped = set(cand.dropped) - VAGUE_REGIONS
+    kept = [k for k in cand.words if lex.kind(k) is None]
     best: tuple[int, float, str] | None = None
     tie = False
     for rid in dict.fromkeys(family):
@@ -535,10 +692,16 @@ def refine_family(index, lex: Lexicon, words: WordIndex, toks: list[Token], cand
             hits = dropped & set(entry_words)
             if not hits:
                 continue
-            if not any(lex.kind(k) is None and any(_close(k, q) for q in query_words) for k in entry_words):
+            organ_only = all(lex.kind(h) in ("regions", "condition") for h in hits)
+            if organ_only and rid not in below and not all(any(_close(k, e) for e in entry_words) for k in kept):
+                continue  # a sibling must still name everything the match named (cryoablation ~ ablation)
+            if organ_only and not any(
+                lex.kind(k) is None and any(_close(k, q) for q in query_words) for k in entry_words
+            ):
                 continue  # the entry must also name what the query does (ablation), not only the organ
             if all(
-                k in query_words or lex.kind(k) in EXTRA_COST or any(_close(k, q) for q in query_words)
+                k in query_words or (lex.kind(k) in EXTRA_COST and lex.kind(k) != "actions")
+                or any(_close(k, q) for q in query_words)
                 for k in entry_words
             ):
                 score = (len(hits), -len(entry_words), rid)
@@ -549,31 +712,6 @@ def refine_family(index, lex: Lexicon, words: WordIndex, toks: list[Token], cand
     if best is None or tie:
         return None
     return best[2]
-
-
-# ---------------------------------------------------------------- conditions inside a query
-
-
-def find_condition_span(lex: Lexicon, cwords: WordIndex, query_words: list[str]) -> tuple[str, int, int] | None:
-    """The longest run of query words that is exactly a condition name or synonym: (id, start, end)."""
-    n = len(query_words)
-    for size in range(n, 0, -1):
-        for start in range(0, n - size + 1):
-            span = query_words[start : start + size]
-            cid = lex.conditions.get(" ".join(span))
-            if cid:
-                return cid, start, start + size
-            pool = None
-            for w in span:
-                ids = set(cwords.postings.get(w, ()))
-                pool = ids if pool is None else pool & ids
-                if not pool:
-                    break
-            for e in sorted(pool or ()):
-                ew, owner = cwords.entries[e]
-                if sorted(ew) == sorted(span):
-                    return owner, start, start + size
-    return None
 
 
 # ---------------------------------------------------------------- the outcome
@@ -596,13 +734,20 @@ class Outcome:
     ambiguous: bool = False
 
 
-def _decide(cands: list[Candidate]) -> tuple[Candidate | None, bool]:
+def _decide(cands: list[Candidate], lex: Lexicon | None = None) -> tuple[Candidate | None, bool]:
     if not cands:
         return None, False
     top = cands[0]
     if top.score < FLOOR:
         return None, False
     if len(cands) > 1 and top.score - cands[1].score < MARGIN:
+        tied = [c for c in cands if top.score - c.score < MARGIN]
+        if lex is not None and all(c.words == top.words for c in tied):
+            # the entry that is the procedure's own id wins a tie ("thrombectomy" over an alias
+            # "clot retrieval" that reads the same)
+            own = [c for c in tied if c.words == lex.words(c.owner.replace("-", " "))]
+            if len(own) == 1:
+                return own[0], False
         return None, True
     return top, False
 
@@ -612,41 +757,72 @@ def resolve_procedure(index, query: str) -> Outcome:
     lex = load_lexicon()
     tables = word_indexes(index, lex)
     pw, cw = tables["procedures"], tables["conditions"]
-    qwords = lex.words(query)
+    spans = getattr(index, "_irref_spans", None)
+    if spans is None:
+        spans = Spans(lex, cw)
+        try:
+            index._irref_spans = spans
+        except AttributeError:
+            pass
+    qwords = spans.fold(lex.words(query))
     if not qwords:
         return Outcome()
+    conditions = [w[1:] for w in qwords if w[:1] == "@"]
     toks = tokens(lex, pw, qwords)
-    hints: list[str] = []
-    if toks is not None:
-        cands = match(lex, pw, toks)
-        top, ambiguous = _decide(cands)
-        if top is not None:
-            child = refine_family(index, lex, pw, toks, top)
-            if child:
-                return Outcome(child, "fuzzy", top.score, " ".join(top.words))
-            return Outcome(top.owner, "fuzzy", top.score, " ".join(top.words))
-        if ambiguous:
-            hints = [c.owner for c in cands if cands[0].score - c.score < MARGIN][:5]
-    # a condition in the query
-    span = find_condition_span(lex, cw, qwords)
-    if span is not None:
-        cid, start, end = span
-        rest = qwords[:start] + qwords[end:]
-        rest_toks = tokens(lex, pw, rest) if rest else []
-        if rest_toks is not None and not any(t.kind is None for t in rest_toks):
-            return Outcome(condition=cid, hints=hints)
-        if rest_toks:
-            listed = set(index.purposes(cid))
-            cands = match(lex, pw, rest_toks, owners=listed, loose_keys=True)
-            top, ambiguous = _decide(cands)
-            if top is not None:
-                return Outcome(top.owner, "fuzzy", top.score, " ".join(top.words))
-            if ambiguous:
-                close = [c.owner for c in cands if cands[0].score - c.score < MARGIN]
+    content = [w for w in qwords if lex.kind(w) not in ("stop", "imaging", "sides", "generic")]
+    if toks is None and len(content) >= 3:
+        # a long lay description may carry a word we do not know: leave out at most one in three
+        toks = tokens(lex, pw, qwords, relaxed=True)
+        if toks is not None and sum(t.kind == "unknown" for t in toks) * 3 > len(content):
+            toks = None
+    if toks is None and conditions:
+        # unknown words beside a condition ("stent for a blocked food pipe"): a hint, not a guess
+        return Outcome(condition=conditions[0]) if len(qwords) == 1 else Outcome()
+    if toks is None:
+        return Outcome()
+    same = {tuple(sorted(w for w in qwords if lex.kind(w) != "stop"))}
+    named = [o for e in words_with(pw, qwords) for ws, o in [pw.entries[e]] if tuple(sorted(ws)) in same]
+    if len(set(named)) == 1:
+        return Outcome(named[0], "fuzzy", 99.0, " ".join(qwords))  # an alias, but for spelling
+    if conditions and all(t.kind is not None and t.word not in lex.strong_actions for t in toks):
+        # only a condition (and qualifiers): `show DVT` is a hint to `for-condition`; "treatment for
+        # a varicocele" names the one procedure for it, if there is one
+        if len(set(conditions)) == 1 and any(t.word in lex.treatment_words for t in toks):
+            only = _only_procedure(index, lex, conditions[0])
+            if only:
+                return Outcome(only, "fuzzy", 90.0, " ".join(qwords))
+        return Outcome(condition=conditions[0])
+    cands = match(lex, pw, toks)
+    listed: set[str] = set()
+    if conditions:
+        # a condition the match left out: prefer the procedures listed for it
+        for cid in conditions:
+            listed.update(index.purposes(cid))
+        for c in cands:
+            if c.owner not in listed and not any(w[:1] == "@" for w in c.words):
+                c.score -= 3.0
+        cands.sort(key=lambda c: (-c.score, -c.covered, len(c.words), c.owner))
+    top, ambiguous = _decide(cands, lex)
+    if conditions and (top is None or (top.owner not in listed and any(w[:1] == "@" for w in top.dropped))):
+        # the condition was left out: read the rest among the procedures listed for it, loosely
+        rest = [t for t in toks if t.kind != "condition"]
+        if any(t.kind is None for t in rest):
+            near = match(lex, pw, rest, owners=listed, loose_keys=True)
+            best, tie = _decide(near)
+            if best is not None:
+                return Outcome(best.owner, "fuzzy", best.score, " ".join(best.words))
+            if tie:
+                close = [c.owner for c in near if near[0].score - c.score < MARGIN]
                 picked = _search_pick(index, query, close)
-                if picked:
-                    return picked
-                hints = hints or close[:5]
+                return picked or Outcome(hints=close[:5], ambiguous=True)
+    if top is not None:
+        child = refine_family(index, lex, pw, toks, top)
+        strong = [w for w in top.dropped if w in lex.strong_actions]
+        if strong and (child is None or not _names_action(pw, child, strong)):
+            # "port removal" is not the port placement: without an entry for the action, no answer
+            return Outcome(hints=[top.owner], ambiguous=True)
+        return Outcome(child or top.owner, "fuzzy", top.score, " ".join(top.words))
+    hints = [c.owner for c in cands if cands and cands[0].score - c.score < MARGIN][:5] if ambiguous else []
     return Outcome(hints=hints, ambiguous=bool(hints))
 
 
@@ -681,44 +857,65 @@ def _search_pick(index, query: str, ids: list[str]) -> Outcome | None:
     return None
 
 
+def _record_words(index, lex: Lexicon, rid: str) -> set[str]:
+    rec = index.record(rid)
+    texts = [rec.get("name", ""), *rec.get("aliases", []), *(rec.get("lookup_terms") or [])]
+    texts += [index.conditions.get(c["id"], {}).get("name", "") for c in rec.get("conditions", [])]
+    out: set[str] = set()
+    for text in texts:
+        out.update(lex.words(text, phrases=False))
+    return out
+
+
+def _word_found(word: str, pool: set[str]) -> bool:
+    if word in pool:
+        return True
+    from rapidfuzz.distance import OSA
+
+    budget = _budget(len(word))
+    for w in pool:
+        if len(w) >= 5 and len(word) >= 5 and (w.startswith(word) or word.startswith(w)):
+            return True
+        if budget and abs(len(w) - len(word)) <= budget and OSA.distance(w, word) <= budget:
+            return True
+    return False
+
+
 def search_fallback(index, query: str) -> tuple[Outcome | None, list[str]]:
-    """The best full-text hit when it is clearly ahead and the query's words explain it; else the
-    ranking's ids as hints."""
+    """The best full-text hit when it is clearly ahead and every core word of the query is in its
+    name, aliases, summary or condition names (so the answer is explained by the query's words);
+    else the ranking's ids, as hints."""
     lex = load_lexicon()
     qwords = [w for w in lex.words(query) if lex.kind(w) != "stop"]
-    core = [w for w in qwords if lex.kind(w) not in ("imaging", "sides", "actions", "generic", "stop")]
+    core = [w for w in qwords if lex.kind(w) is None or lex.kind(w) == "secondary"]
     hits = search_hits(index, " ".join(lex.words(query)) or query)
     ids = [h.id for h in hits]
     if not hits or not core or any(w in lex.not_procedures for w in qwords):
         return None, ids
     top = hits[0]
     runner = hits[1].score if len(hits) > 1 else 0.0
-    n = len(qwords)
-    full = 100.0 * (n - 1) / n if n else 0.0
-    strong = {"name", "aliases", "summary", "lookup_terms"}
-    where = {m.split("[")[0] for m in top.matched}
-    if top.score >= max(SEARCH_FLOOR, full) and top.score - runner >= SEARCH_MARGIN and where & strong:
-        return Outcome(top.id, "search", round(top.score, 1), top.name), ids
-    return None, ids
+    if top.score < SEARCH_FLOOR or top.score - runner < SEARCH_MARGIN:
+        return None, ids
+    pool = _record_words(index, lex, top.id)
+    if not all(_word_found(w, pool) for w in core):
+        return None, ids
+    return Outcome(top.id, "search", round(top.score, 1), top.name), ids
 
 
 # ---------------------------------------------------------------- helpers for lookup
 
 
 def rank_for_condition(index, cid: str) -> list[str]:
-    """Procedures listed for a condition, those whose names mention it first (for hints)."""
+    """Procedures listed for a condition, for hints: those with a name or alias naming it first."""
     listed = list(index.purposes(cid))
     lex = load_lexicon()
-    cond = index.conditions.get(cid, {})
-    cwords = set()
-    for text in [cond.get("name", ""), *cond.get("synonyms", [])]:
-        cwords.update(w for w in lex.words(text) if lex.kind(w) is None)
-    names = index.names
+    words = word_indexes(index, lex)["procedures"]
+    token = "@" + cid
 
-    def mentions(rid: str) -> int:
-        return -len(cwords & set(lex.words(names.get(rid, rid))))
+    def names_it(rid: str) -> int:
+        return -sum(token in words.entries[e][0] for e in words.by_owner.get(rid, ()))
 
-    return sorted(listed, key=lambda r: (mentions(r), listed.index(r)))
+    return sorted(listed, key=lambda r: (names_it(r), listed.index(r)))
 
 
 def explains(index, query: str, key: str) -> bool:

@@ -253,11 +253,7 @@ def search(data_dirs: Sequence[str | Path], text: str, limit: int, fmt: str) -> 
     from irref import search as searching
 
     index = load_index(data_dirs)
-    raws = index.raws(index.order)
-    records = [json.loads(r) for r in raws]
-    by_id = dict(zip(index.order, raws, strict=True))
-    names = {cid: c["name"] for cid, c in index.conditions.items()}
-    hits = searching.search(records, text, limit=limit, condition_names=names)
+    hits = searching.search_index(index, text, limit=limit)
     if fmt in ("json", "jsonl"):
         from irref import output
 
@@ -276,7 +272,7 @@ def search(data_dirs: Sequence[str | Path], text: str, limit: int, fmt: str) -> 
                     },
                     ensure_ascii=False,
                 )
-                yield head[:-1] + ', "record": ' + by_id[hit.id] + "}"
+                yield head[:-1] + ', "record": ' + index.raw(hit.id) + "}"
 
         (output.write_raw_array if fmt == "json" else output.write_raw_lines)(rows(), sys.stdout)
     elif fmt == "csv":

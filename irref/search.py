@@ -286,6 +286,13 @@ class _Doc:
         return f"{field}[{i}].{sub}" if sub else f"{field}[{i}]"
 
 
+def searchable_texts(record: Mapping, condition_names: Mapping[str, str] | None) -> list[tuple[str, str]]:
+    """(search group, text) of every searchable element of a record (for the FTS index)."""
+    slots: list[tuple[str, int]] = []
+    texts = _elements(record, condition_names, slots, careful=True)
+    return [(group.removesuffix("[]"), text) for (group, _), text in zip(slots, texts, strict=True)]
+
+
 def _elements(
     record: Mapping,
     condition_names: Mapping[str, str] | None,
@@ -628,3 +635,43 @@ def search(
             )
         )
     return hits
+
+
+# ---------------------------------------------------------------- over the index (FTS5 first)
+
+#: Candidates FTS5 hands to the ranker above, at least (more for a larger --limit).
+POOL = 200
+
+
+def _fts_forms(term: str, index) -> list[str]:
+    """FTS5 query atoms for one term: its prefix (cut as the ranker cuts it), British spelling,
+    Y-90 style splits, and similar vocabulary words when the term itself is unknown (typos)."""
+    m = _ALNUM_DIGITS.fullmatch(term)
+    if m:
+        return [f'"{term}"*', f'"{m[1]} {m[2]}"']
+    cut = term[: max(5, len(term) - 3)] if len(term) >= 6 else term
+    forms = {cut}
+    for british, american in SPELLING:
+        if american in term:
+            british_term = term.replace(american, british)
+            forms.add(british_term[: max(5, len(british_term) - 3)] if len(british_term) >= 6 else british_term)
+    if len(term) >= 4 and not index.has_word(term):
+        from rapidfuzz import fuzz, process
+
+        words = index.words(max(3, len(term) - 2), len(term) + 2)
+        for word, _score, _ in process.extract(term, words, scorer=fuzz.ratio, limit=8, score_cutoff=75):
+            forms.add(word)
+    return [f'"{f}"*' for f in sorted(forms)]
+
+
+def search_index(index, query: str, *, limit: int = 20) -> list[Hit]:
+    """Search a compiled index: FTS5 (bm25 with column weights) picks the candidates, then the
+    ranker above scores them exactly as it would score the whole catalog (its scores depend on
+    each record alone), so results match a full scan while reading only a few hundred records."""
+    if limit < 1:
+        raise UsageError(f"the result limit must be at least 1 (got {limit})")
+    terms = _terms(query)
+    expression = " OR ".join("(" + " OR ".join(_fts_forms(t, index)) + ")" for t in terms)
+    ids = index.fts(expression, max(POOL, limit * 5))
+    names = {cid: c["name"] for cid, c in index.conditions.items()}
+    return search([index.record(r) for r in ids], query, limit=limit, condition_names=names)

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from irref.cli import STATE, app
+from irref.cli import STATE
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -28,25 +29,52 @@ def _isolated(tmp_path_factory, monkeypatch):
 
 
 class Run:
-    def __init__(self, result):
-        self.code = result.exit_code
-        self.out = result.stdout
-        self.err = result.stderr
-        self.exception = result.exception
+    def __init__(self, code: int, out: str, err: str):
+        self.code = code
+        self.out = out
+        self.err = err
 
     def json(self):
         return json.loads(self.out)
 
 
+def run_cli(args: list[str], env: dict[str, str] | None = None, *, fast: bool = True) -> Run:
+    """Run a command line through the real entry point (irref.entry.run: the fast parser, or Typer
+    where it defers), with stdout and stderr captured as a pipe would see them."""
+    from irref import entry
+
+    runner = CliRunner()
+    env = dict(env or {})
+    if not fast:
+        env["IRREF_NO_FAST_PATH"] = "1"
+    with runner.isolation(env=env) as (out, err, _):
+        code = entry.run(list(args))
+        sys.stdout.flush()
+        sys.stderr.flush()
+        stdout, stderr = out.getvalue().decode("utf-8", "replace"), err.getvalue().decode("utf-8", "replace")
+    STATE.data_dirs = []
+    STATE.debug = False
+    return Run(code, stdout, stderr)
+
+
 @pytest.fixture
 def cli():
-    runner = CliRunner()
+    """The CLI as users run it (fast path where it answers, else Typer)."""
 
     def invoke(*args: str, env: dict[str, str] | None = None) -> Run:
-        result = runner.invoke(app, list(args), env=env, catch_exceptions=True)
-        run = Run(result)
-        if run.exception is not None and not isinstance(run.exception, SystemExit):
-            raise run.exception
+        run = run_cli(list(args), env)
+        assert "Traceback" not in run.out + run.err
+        return run
+
+    return invoke
+
+
+@pytest.fixture
+def typer_cli():
+    """The same command lines through Typer only (IRREF_NO_FAST_PATH=1)."""
+
+    def invoke(*args: str, env: dict[str, str] | None = None) -> Run:
+        run = run_cli(list(args), env, fast=False)
         assert "Traceback" not in run.out + run.err
         return run
 

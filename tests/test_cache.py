@@ -1,4 +1,4 @@
-"""The compiled index: rebuilt on any change, atomic, and optional."""
+"""The compiled index (a SQLite database): rebuilt on any change, atomic, checked, and optional."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def _env(cache: Path, *data: Path) -> dict[str, str]:
 
 
 def _cache_files(cache: Path) -> list[Path]:
-    return sorted(cache.glob("index-*.jsonl"))
+    return sorted(cache.glob("index-*.sqlite3"))
 
 
 def test_warm_run_reads_the_cache_without_yaml(tmp_path):
@@ -56,11 +56,58 @@ def test_corrupt_cache_is_rebuilt(tmp_path):
     env = _env(tmp_path / "c")
     catalog.load(env=env)
     (cache,) = _cache_files(tmp_path / "c")
-    for damage in (b"not json at all\n", cache.read_bytes()[:-500], b""):
+    good = cache.read_bytes()
+    for damage in (b"not a database at all\n", good[: len(good) // 2], b""):
         cache.write_bytes(damage)
         index = catalog.load(env=env)
         assert json.loads(index.raw("ablation"))["id"] == "ablation"
-    assert catalog._read_cache(cache, index.key) is not None
+    from irref import store
+
+    assert store.open_cached(cache, index.key) is not None
+
+
+def test_a_changed_record_fails_its_checksum(tmp_path):
+    """Bytes changed inside a record are caught (a per-record CRC), reported in one line, and the
+    damaged cache is removed so the next run rebuilds."""
+    import sqlite3
+
+    from irref.errors import DataError
+
+    env = _env(tmp_path / "c")
+    catalog.load(env=env)
+    (cache,) = _cache_files(tmp_path / "c")
+    con = sqlite3.connect(cache)
+    with con:
+        con.execute("UPDATE record SET raw = replace(raw, 'ablation', 'ablatiox') WHERE id = 'ablation'")
+    con.close()
+    index = catalog.load(env=env)
+    try:
+        index.raw("ablation")
+    except DataError as exc:
+        assert "damaged" in exc.message
+    else:
+        raise AssertionError("a tampered record was served")
+    assert not cache.exists()
+    assert catalog.load(env=env).record("ablation")["id"] == "ablation"
+
+
+def test_stale_temp_files_and_old_caches_are_removed(tmp_path):
+    cache_dir = tmp_path / "c"
+    cache_dir.mkdir()
+    stale = cache_dir / ".index-killed.tmp"
+    stale.write_bytes(b"x" * 1000)
+    old = 1_000_000_000
+    os.utime(stale, (old, old))
+    fresh_tmp = cache_dir / ".index-building.tmp"  # another process may be writing it right now
+    fresh_tmp.write_bytes(b"x")
+    legacy = cache_dir / "index-0000.jsonl"
+    legacy.write_text("{}")
+    other = cache_dir / "index-1111.sqlite3"
+    other.write_bytes(b"")
+    os.utime(other, (old, old))
+    catalog.load(env=_env(cache_dir))
+    assert not stale.exists() and not legacy.exists() and not other.exists()
+    assert fresh_tmp.exists() and len(_cache_files(cache_dir)) == 1
 
 
 def test_unwritable_cache_dir_falls_back_to_memory(tmp_path):
@@ -106,21 +153,18 @@ def test_parallel_build_matches_serial(tmp_path, monkeypatch):
     assert "parallel-5" in parallel[0]["rows"] and "parallel-bad" not in parallel[0]["rows"]
 
 
-def test_cached_index_answers_like_the_fresh_build(tmp_path, monkeypatch):
-    """Bucketed key tables, facets, purposes and row lines read back from the cache file equal the build."""
+def test_cached_index_answers_like_the_fresh_build(tmp_path):
+    """Key tables, facets, purposes and rows read back from the cache file equal the in-memory build."""
     from irref import commands
 
     data = tmp_path / "data"
     for i in range(5):
         write_record(data, f"bucket-{i}", name=f"Bucket Test {i}", aliases=[f"bucket alias {i}"])
     env = _env(tmp_path / "c", data)
-    monkeypatch.setattr(catalog, "BUCKET_SIZE", 16)  # many small buckets, as in a 10,000-record catalog
     fresh = catalog.load(env=env, use_cache=False)
     catalog.load(env=env)  # writes the cache
     cached = catalog.load(env=env)
-    assert cached._cache is not None and fresh._cache is None
-    buckets = cached._cache[1]["buckets"]
-    assert set(buckets) == set(catalog.BUCKETED) and all(n > 1 for n in buckets.values())
+    assert cached._path is not None and fresh._path is None
     for q in ("bucket alias 3", "TACE", "vertebroplsaty", "Bucket Test 0"):
         assert commands.show(cached, q).raw == commands.show(fresh, q).raw
     for kw in ({"modality": "CT"}, {"condition": "pleural effusion"}, {"region": "chest", "bleeding_risk": "low"}):

@@ -80,7 +80,8 @@ def test_show_sections_only(cli):
 def test_show_sections_json(cli):
     r = cli("show", "nephrostomy", "-s", "prep", "-s", "risks", "--json")
     data = r.json()
-    assert set(data) == {"id", "name", "preparation", "risks"}
+    assert set(data) == {"id", "name", "preparation", "risks", "match"}
+    assert data["match"]["kind"] == "exact"
 
 
 def test_show_unknown_section_is_usage_error(cli):

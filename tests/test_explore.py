@@ -242,7 +242,7 @@ def test_fast_completion_does_not_import_typer(tmp_path):
         "COMP_WORDS": "irref show vert",
         "COMP_CWORD": "2",
     }
-    code = "import sys; from irref import fastpath; c = fastpath.try_run([]); print(); print(c, 'typer' in sys.modules)"
+    code = "import sys; from irref import entry; c = entry.run([]); print(); print(c, 'typer' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.stdout.splitlines()[-1] == "0 False"
     assert "vertebroplasty" in out.stdout

@@ -110,18 +110,29 @@ FAST_SHAPES = [
 ]
 
 
-@pytest.mark.parametrize("argv", FAST_SHAPES, ids=lambda a: " ".join(a))
-def test_fast_path_matches_typer(cli, tmp_path, argv, capsys, monkeypatch):
-    """The Typer-free fast path gives the same stdout, stderr and exit code as the Typer commands."""
-    from irref import fastpath
+FAST_SHAPES += [
+    ["tree", "ablation"],
+    ["tree", "--json"],
+    ["conditions", "liver", "--json"],
+    ["modalities", "--csv"],
+    ["show", "liver", "biopsy", "--json"],
+    ["show", "GAE", "--data-dir", "data"],  # a global option after the command, as git allows
+    ["--data-dir", "data", "show", "GAE", "--json"],
+    ["export", "vertebroplasty"],
+    ["validate", "data/procedures/ablation.yaml"],
+    ["schema"],
+    ["search", "x", "--limit", "0"],
+    ["search", "x", "-n", "many"],
+]
 
-    code = fastpath.try_run(argv)
-    fast = capsys.readouterr()
-    assert code is not None, "shape should be handled by the fast path"
-    slow = cli(*argv)
-    assert code == slow.code
-    assert fast.out == slow.out
-    assert fast.err == slow.err
+
+@pytest.mark.parametrize("argv", FAST_SHAPES, ids=lambda a: " ".join(a))
+def test_fast_path_matches_typer(cli, typer_cli, argv, monkeypatch):
+    """The real entry point (fast parser where it answers) gives the same stdout, stderr and exit
+    code as Typer alone."""
+    monkeypatch.chdir(ROOT)
+    fast, slow = cli(*argv), typer_cli(*argv)
+    assert (fast.code, fast.out, fast.err) == (slow.code, slow.out, slow.err)
 
 
 @pytest.mark.parametrize(
@@ -131,14 +142,81 @@ def test_fast_path_matches_typer(cli, tmp_path, argv, capsys, monkeypatch):
         ["show", "-h"],
         ["search", "x", "--limit", "0"],
         ["search", "x", "-n", "many"],
-        ["compare", "a", "b", "--csv"],
+        ["search", "x", "--limit", "\u00b2"],
+        ["search", "x", "--limit", "\u0663"],
         ["list", "--wat", "x", "--json"],
-        ["schema"],
-        ["show", "a", "b", "--json"],
         ["--version"],
+        [],
+        ["nonsense-command"],
+        ["show"],
+        ["show", "--section"],
     ],
 )
-def test_fast_path_defers_to_typer(argv):
-    from irref import fastpath
+def test_fast_parser_defers_to_typer(argv):
+    from irref import fastparse, grammar
 
-    assert fastpath.try_run(argv) is None
+    assert fastparse.parse(argv, grammar.load()) is None
+
+
+@pytest.mark.parametrize(
+    ("argv", "path", "params"),
+    [
+        (["show", "liver", "biopsy", "--json"], "show", {"query": ["liver", "biopsy"], "as_json": True}),
+        (["list", "--modality=CT", "-c", "biopsy"], "list", {"modality": "CT", "category": "biopsy"}),
+        (["search", "x", "-n", "3"], "search", {"text": "x", "limit": 3}),
+        (["show", "x", "-s", "risks", "--section", "labs"], "show", {"section": ["risks", "labs"]}),
+        (["show", "--", "-x"], "show", {"query": ["-x"]}),
+    ],
+)
+def test_fast_parser_fills_typer_parameter_names(argv, path, params):
+    from irref import fastparse, grammar
+
+    parsed = fastparse.parse(argv, grammar.load())
+    assert parsed is not None and parsed.path == path
+    assert {k: parsed.params[k] for k in params} == params
+
+
+def test_global_options_anywhere_and_command_options_win():
+    from irref import fastparse, grammar
+
+    table = grammar.load()
+    parsed = fastparse.parse(["show", "GAE", "--data-dir", "mine", "--debug"], table)
+    assert parsed.globals["data_dir"] == [Path("mine")] and parsed.globals["debug"] is True
+    parsed = fastparse.parse(["new", "X", "--data-dir", "out"], table)  # `new` has its own --data-dir
+    assert parsed.params["data_dir"] == Path("out") and not parsed.globals["data_dir"]
+
+
+def test_grammar_table_is_generated_from_the_typer_app():
+    """Like `cog --check`: editing an option in irref/cli.py without regenerating fails here."""
+    from irref import grammar
+
+    assert grammar.dumps(grammar.generate()) == grammar.TABLE.read_text(encoding="utf-8"), (
+        "irref/grammar.json is out of date: run 'python -m irref.grammar'"
+    )
+
+
+def test_every_command_has_an_action():
+    from irref import actions, grammar
+
+    def paths(node, prefix=()):
+        for name, sub in node.get("commands", {}).items():
+            if "commands" in sub:
+                yield from paths(sub, (*prefix, name))
+            else:
+                yield " ".join((*prefix, name))
+
+    assert set(paths(grammar.load())) <= set(actions.ACTIONS)
+
+
+def test_fast_completion_does_not_import_typer(tmp_path):
+    env = {
+        **os.environ,
+        "IRREF_CACHE_DIR": str(tmp_path / "c"),
+        "_IRREF_COMPLETE": "complete_bash",
+        "COMP_WORDS": "irref show vert",
+        "COMP_CWORD": "2",
+    }
+    code = "import sys; from irref import entry; c = entry.run([]); print(); print(c, 'typer' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout.splitlines()[-1] == "0 False"
+    assert "vertebroplasty" in out.stdout
