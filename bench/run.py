@@ -130,6 +130,10 @@ def main() -> None:
 
         fig("show ablation --json", ["show", "ablation", "--json"], env, floor_f, "F")
         fig("show vertebroplsaty --json (fuzzy)", ["show", "vertebroplsaty", "--json"], env, floor_f, "F")
+        # name resolution (issue 12): read by the query's words; answered by the full-text search
+        q_words, q_search = "fluoro guided gastrostomy", "pelvic congestion treatment"
+        fig(f"show '{q_words}' --json (words)", ["show", q_words, "--json"], env, floor_f, "F")
+        fig(f"show '{q_search}' --json (search)", ["show", q_search, "--json"], env, floor_f, "F")
         fig("show ablation (Rich, to a pipe)", ["show", "ablation"], env, floor_r, "R")
         fig("list --modality CT --json", ["list", "--modality", "CT", "--json"], env, floor_f, "F")
         fig("search 'bone cement' --json", ["search", "bone cement", "--json"], env, floor_f, "F")

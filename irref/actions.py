@@ -82,8 +82,8 @@ def export(ctx: Ctx, queries=None, fmt="markdown", all_=False, output=None, forc
     return run.export(ctx.data_dirs, queries or [], fmt, all_, output, force, exact)
 
 
-def new(ctx: Ctx, name, data_dir=None) -> int:
-    return run.new(name, data_dir)
+def new(ctx: Ctx, name, data_dir=None, force=False) -> int:
+    return run.new(name, data_dir, force)
 
 
 def validate(ctx: Ctx, paths=None, as_json=False) -> int:

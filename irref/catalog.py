@@ -68,6 +68,46 @@ def data_dirs(cli_dirs: Sequence[str | Path] = (), *, env: dict[str, str] | None
     return out
 
 
+def dir_notices(dirs: Sequence[Path], env: dict[str, str] | None = None) -> list[str]:
+    """Data that would otherwise be silently ignored: IRREF_DATA_DIRS entries that do not exist or
+    are files, unreadable record folders, and record files beside a procedures/ folder."""
+    env = os.environ if env is None else env
+    out: list[str] = []
+    for part in (env.get(ENV_DATA_DIRS) or "").split(os.pathsep):
+        part = part.strip()
+        if not part:
+            continue
+        path = Path(part).expanduser()
+        if not path.exists():
+            out.append(f"{ENV_DATA_DIRS} names {part}, which does not exist: ignored")
+        elif not path.is_dir():
+            out.append(f"{ENV_DATA_DIRS} names {part}, which is not a directory: ignored")
+    for directory in dirs[1:]:
+        procs = procedure_dir(directory)
+        try:
+            with os.scandir(procs):
+                pass
+        except OSError as exc:
+            if directory.exists():
+                out.append(f"cannot read {procs} ({exc.strerror or exc}): its records are not served")
+            continue
+        if procs != directory:
+            try:
+                beside = sorted(
+                    e.name
+                    for e in os.scandir(directory)
+                    if e.name.endswith((".yaml", ".yml")) and e.name not in VOCAB_FILES and e.name[0] != "."
+                )
+            except OSError:
+                beside = []
+            if beside:
+                out.append(
+                    f"{directory} has a procedures/ folder, so {len(beside)} record file(s) beside it are ignored "
+                    f"({', '.join(beside[:3])}{' ...' if len(beside) > 3 else ''}): move them into procedures/"
+                )
+    return out
+
+
 def procedure_dir(directory: Path) -> Path:
     """Where a data directory keeps its procedure files: ``procedures/`` or the directory itself."""
     sub = directory / "procedures"
@@ -182,6 +222,33 @@ _HEAD_FIELDS = (
 )
 
 
+def _loose_head(data: object, stem: str) -> dict | None:
+    """The cross-checkable fields of a record that failed validation (marked invalid)."""
+    if not isinstance(data, dict):
+        return None
+
+    def strs(value: object) -> list[str]:  # placeholders are reported by the model already
+        return [v for v in value if isinstance(v, str) and "TODO" not in v] if isinstance(value, list) else []
+
+    links = data.get("conditions")
+    conditions = [
+        {"id": c["id"]}
+        for c in (links if isinstance(links, list) else [])
+        if isinstance(c, dict) and isinstance(c.get("id"), str) and "TODO" not in c["id"]
+    ]
+    parent = data.get("parent")
+    parent = None if isinstance(parent, str) and "TODO" in parent else parent
+    rid = data.get("id")
+    return {
+        "id": rid if isinstance(rid, str) else stem,
+        "parent": parent if isinstance(parent, str) else None,
+        "modalities": strs(data.get("modalities")),
+        "conditions": conditions,
+        "related": strs(data.get("related")),
+        "invalid": True,
+    }
+
+
 def _compile_procedures(paths: Sequence[str]) -> list[tuple[str, dict | None, str, list]]:
     """Parse and validate procedure files: (path, head fields or None, record JSON, problems) each.
 
@@ -200,10 +267,10 @@ def _compile_procedures(paths: Sequence[str]) -> list[tuple[str, dict | None, st
             out.append((name, None, "", [exc.problem]))
             continue
         rec, probs = loader.validate_mapping(Procedure, data, path)
-        if probs:
-            out.append((name, None, "", probs))
-            continue
         stem = path.name.rsplit(".", 1)[0]
+        if probs:  # still cross-check what can be read, so one run reports every problem
+            out.append((name, _loose_head(data, stem), "", probs))
+            continue
         if rec.id != stem:
             problem = Problem(
                 loader.display_path(path),
@@ -224,24 +291,48 @@ def _compile_procedures(paths: Sequence[str]) -> list[tuple[str, dict | None, st
     return out
 
 
+def _worker_init() -> None:
+    """Workers leave Ctrl-C to the parent, which stops them all (no tracebacks from workers)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _compile_all(paths: list[str]) -> list[tuple[str, dict | None, str, list]]:
-    """Compile every procedure file, in worker processes when there are many (one per core)."""
+    """Compile every procedure file, in worker processes when there are many (one per core).
+
+    Ctrl-C stops at once: queued work is cancelled, workers are terminated (none is left
+    running), and KeyboardInterrupt reaches the harness, which exits 130; nothing is cached.
+    """
     workers = min(os.cpu_count() or 1, 8)
     if len(paths) >= PARALLEL_MIN and workers > 1:
-        try:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
 
+        try:
             methods = multiprocessing.get_all_start_methods()
             ctx = multiprocessing.get_context("fork" if sys.platform == "linux" and "fork" in methods else None)
-            chunks = [paths[i : i + _CHUNK] for i in range(0, len(paths), _CHUNK)]
-            out: list[tuple[str, dict | None, str, list]] = []
-            with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-                for part in pool.map(_compile_procedures, chunks):
-                    out.extend(part)
-            return out
+            pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init)
         except Exception:  # no processes here (sandbox, no /dev/shm...): one process does it all
-            pass
+            return _compile_procedures(paths)
+        chunks = [paths[i : i + _CHUNK] for i in range(0, len(paths), _CHUNK)]
+        out: list[tuple[str, dict | None, str, list]] = []
+        try:
+            for part in pool.map(_compile_procedures, chunks):
+                out.extend(part)
+        except KeyboardInterrupt:
+            procs = list(getattr(pool, "_processes", {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            for proc in procs:
+                proc.terminate()
+            for proc in procs:
+                proc.join(timeout=1)
+            raise
+        except Exception:  # a broken pool: do it in this process
+            pool.shutdown(wait=False, cancel_futures=True)
+            return _compile_procedures(paths)
+        pool.shutdown(wait=True)
+        return out
     return _compile_procedures(paths)
 
 
@@ -307,9 +398,12 @@ def _build(
     compiled = _compile_all([str(path) for _, path in proc_files])
     records: dict[str, tuple[dict, Path, int]] = {}
     raw: dict[str, str] = {}
+    invalid: list[tuple[dict, Path, int]] = []  # records that failed validation: cross-checked, never served
     for (dir_index, path), (_, head, text, probs) in zip(proc_files, compiled, strict=True):
-        if head is None:
+        if head is None or head.get("invalid"):
             problems.extend(probs)
+            if head is not None:
+                invalid.append((head, path, dir_index))
             continue
         rid = head["id"]
         if rid in records and records[rid][2] == dir_index:
@@ -374,8 +468,15 @@ def _build(
     for mid, mod in sorted(vocab["modalities"].items()):
         _add_keys(keys["modalities"], mid, [mid, mod.name, *mod.synonyms], {})
 
-    for rec, path, _ in (records[r] for r in sorted(records)):
+    for rec, path, _ in [*(records[r] for r in sorted(records)), *invalid]:
         p = loader.display_path(path)
+        if rec["parent"] and rec["parent"] == rec["id"]:
+            problems.append(Problem(p, loader.line_of(path, ("parent",)), "parent", "parent names the record itself"))
+        for i, r in enumerate(rec["related"]):
+            if r == rec["id"]:
+                problems.append(
+                    Problem(p, loader.line_of(path, ("related", i)), f"related[{i}]", "related names the record itself")
+                )
         for i, m in enumerate(rec["modalities"]):
             if m not in modality_ids:
                 problems.append(
@@ -396,7 +497,7 @@ def _build(
                         f"unknown condition '{c['id']}'" + _suggest(c["id"], condition_ids),
                     )
                 )
-        if rec["parent"] and rec["parent"] not in records:
+        if rec["parent"] and rec["parent"] not in records and rec["parent"] != rec["id"]:
             problems.append(
                 Problem(
                     p,
@@ -406,7 +507,7 @@ def _build(
                 )
             )
         for i, r in enumerate(rec["related"]):
-            if r not in records:
+            if r not in records and r != rec["id"]:
                 problems.append(
                     Problem(
                         p,
@@ -561,15 +662,16 @@ def load(cli_dirs: Sequence[str | Path] = (), *, env: dict[str, str] | None = No
     if not (dirs[0] / "procedures").is_dir() and len(dirs) == 1:
         raise DataError(f"shipped catalog not found at {dirs[0]}: reinstall irref")
     key, files = _fingerprint(dirs)
+    notices = dir_notices(dirs, env) if len(dirs) > 1 or (env or os.environ).get(ENV_DATA_DIRS) else []
     path = _cache_path(dirs, env)
     if use_cache:
         con = store.open_cached(path, key)
         if con is not None:
-            return Index(con, key=key, path=path)
+            return Index(con, key=key, path=path, notices=notices)
     sections, raw, _ = build(dirs, files=files)
     if use_cache and store.save(path, key, sections, raw):
         store.clean_stale(path.parent, path)
         con = store.open_cached(path, key)
         if con is not None:
-            return Index(con, key=key, path=path)
-    return Index(store.build_memory(key, sections, raw), key=key)
+            return Index(con, key=key, path=path, notices=notices)
+    return Index(store.build_memory(key, sections, raw), key=key, notices=notices)

@@ -295,8 +295,16 @@ def export(
         list[str] | None,
         typer.Argument(help="Procedures to export, resolved as in 'show'.", autocompletion=_completer("procedures")),
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="Output format (markdown).")] = "markdown",
-    all_: Annotated[bool, typer.Option("--all", help="Export the whole catalog as one document.")] = False,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="Output format: markdown, or html (printable, self-contained).")
+    ] = "markdown",
+    all_: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="Export the whole catalog as one document (html with --output: one file per record and index.html).",
+        ),
+    ] = False,
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", help="Write files into this directory (one per record) instead of stdout."),
@@ -304,10 +312,10 @@ def export(
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing files in --output.")] = False,
     exact: ExactOpt = False,
 ) -> None:
-    """Printable Markdown handouts with references and the not-medical-advice notice.
+    """Printable Markdown or HTML handouts with references and the not-medical-advice notice.
 
     Examples: irref export vertebroplasty > vertebroplasty.md | irref export TACE Y90 -o handouts/ |
-    irref export --all -o handouts/
+    irref export --all -o handouts/ | irref export tips --format html > tips.html
     """
     _run("export", locals())
 
@@ -324,6 +332,9 @@ def new(
             metavar="DIR",
         ),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Write even when the id is a shipped record (your copy then replaces it).")
+    ] = False,
 ) -> None:
     """Write a commented template for a new entry (<id>.yaml); never overwrites.
 

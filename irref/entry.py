@@ -24,10 +24,14 @@ def run(argv: list[str], environ: Mapping[str, str] | None = None) -> int:
     from irref.errors import ExitCode
 
     environ = os.environ if environ is None else environ
+    if sys.stdout is None:  # started with stdout closed (`irref list >&-`)
+        harness.err("Error: standard output is closed; nothing can be printed")
+        return int(ExitCode.IO)
     try:
         code = _fast(argv, environ)
         if code is None:
             code = _typer(argv)
+        sys.stdout.flush()
         return code
     except KeyboardInterrupt:
         harness.err("Interrupted.")
@@ -35,6 +39,30 @@ def run(argv: list[str], environ: Mapping[str, str] | None = None) -> int:
     except BrokenPipeError:
         harness.quiet_pipe()
         return int(ExitCode.OK)
+    except OSError as exc:
+        if environ.get("IRREF_DEBUG") or "--debug" in argv:
+            raise
+        if exc.errno in _OUTPUT_ERRORS or _stdout_failed():  # a full disk, a closed output: say so once
+            harness.quiet_pipe()
+            harness.err(f"Error: cannot write the output: {exc.strerror or exc}")
+            return int(ExitCode.IO)
+        where = f": {exc.filename}" if exc.filename else ""
+        harness.err(f"Error: {exc.strerror or exc}{where}")
+        return int(ExitCode.USAGE)
+
+
+#: errno values that mean the output could not be written (files irref writes itself report their own errors).
+_OUTPUT_ERRORS = {28, 122, 5, 9, 27}  # ENOSPC, EDQUOT, EIO, EBADF, EFBIG
+
+
+def _stdout_failed() -> bool:
+    """True when stdout cannot take the output (what was buffered cannot be flushed)."""
+    try:
+        sys.stdout.flush()
+        os.fstat(sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        return True
+    return False
 
 
 def _fast(argv: list[str], environ: Mapping[str, str]) -> int | None:

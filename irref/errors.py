@@ -11,6 +11,7 @@ class ExitCode(enum.IntEnum):
     OK = 0
     NOT_FOUND = 1  # nothing matched the query, or `validate` found problems
     USAGE = 2  # bad arguments, unusable query, or unusable data
+    IO = 74  # the output could not be written (full disk, closed stdout): EX_IOERR
     INTERRUPTED = 130  # Ctrl-C
 
 

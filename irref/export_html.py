@@ -43,9 +43,9 @@ font-size:16px;line-height:1.45;color:#111;background:#fff;-webkit-text-size-adj
 body{max-width:46rem;margin:1.5rem auto;padding:0 1rem}
 .frame,.frame>tbody,.frame>tbody>tr,.frame>tbody>tr>td{display:block;margin:0;padding:0;border:0}
 .frame>tfoot,.running{display:none}
-h1{font-size:1.6em;line-height:1.2;margin:0 0 .3em}
-h2{font-size:1.08em;margin:1em 0 .25em;padding-bottom:.1em;border-bottom:1px solid #888}
-h1,h2{overflow-wrap:anywhere}
+h2,h3{font-size:1.08em;margin:1em 0 .25em;padding-bottom:.1em;border-bottom:1px solid #888}
+h1,.title{font-size:1.6em;line-height:1.2;margin:0 0 .3em;padding:0;border:0}
+h1,h2,h3{overflow-wrap:anywhere}
 p,ul,ol{margin:.3em 0}
 ul,ol{padding-left:1.4em}
 li{margin:.1em 0}
@@ -53,13 +53,12 @@ a{color:#0645ad}
 .meta{color:#333}
 .summary{font-size:1.05em}
 .notice{border:1.5px solid #333;border-radius:3px;padding:.35em .6em;margin:.6em 0;font-size:.92em}
-.run-in{margin:.35em 0}
-.facts{margin:.4em 0}
+.run-in,.facts{margin:.35em 0}
 .facts .run-in{display:inline-block;margin:0 1.6em .1em 0}
-.nowrap{white-space:nowrap}
-.run-in h2{display:inline;font-size:1em;border:0;margin:0;padding:0}
-.run-in h2::after{content:": "}
+.run-in h2,.run-in h3{display:inline;font-size:1em;border:0;margin:0;padding:0}
+.run-in h2::after,.run-in h3::after{content:": "}
 .run-in p{display:inline;margin:0}
+.nowrap{white-space:nowrap}
 .data{border-collapse:collapse;width:100%;margin:.3em 0;font-size:.9em}
 .data th,.data td{border:1px solid #aaa;padding:.2em .35em;text-align:left;vertical-align:top}
 .data th{background:#eee}
@@ -69,30 +68,27 @@ a{color:#0645ad}
 .toc{columns:2 16rem}
 @page{margin:10mm 11mm 6mm}
 @media print{
+/* compact: 10pt text, clinician sections 9pt, clinician tables as labelled rows */
 html{font-size:10pt;line-height:1.25}
+body{max-width:none;margin:0;padding:0}
 p,ul,ol{margin:.2em 0}
 li{margin:0}
-body{max-width:none;margin:0;padding:0}
-.frame{display:table;width:100%;border-collapse:collapse}
-.frame>tbody{display:table-row-group}
-.frame>tbody>tr,.frame>tfoot>tr{display:table-row}
-.frame>tbody>tr>td,.frame>tfoot>tr>td{display:table-cell;padding:0}
-.frame>tfoot{display:table-footer-group}
-.frame-space{height:7mm}
-.running{display:block;position:fixed;left:0;right:0;bottom:0;height:4.5mm;padding-top:.8mm;
-border-top:1px solid #888;font-size:7.5pt;line-height:1.2;color:#222;background:#fff}
 a{color:inherit;text-decoration:none}
-h1{font-size:16pt}
-h2{font-size:11pt;margin:.55em 0 .1em}
-h1,h2,.label{break-after:avoid;page-break-after:avoid}
+h1,.title{font-size:16pt}
+h2,h3{font-size:11pt;margin:.55em 0 .1em}
+.clinician{font-size:9pt;line-height:1.22}
+.clinician h2,.clinician h3{font-size:10.5pt}
+.facts{font-size:9.5pt}
+.run-in h2,.run-in h3{font-size:1em}
+header .meta,.end{font-size:9pt}
+.refs{font-size:8pt;line-height:1.18}
+.cols{columns:2;column-gap:1.6em}
+/* pages: headings stay with what follows; rows, items and notices are never split */
+h1,h2,h3,.label{break-after:avoid;page-break-after:avoid}
 li,tr,.notice,.run-in,.end{break-inside:avoid;page-break-inside:avoid}
 p{orphans:2;widows:2}
-thead{display:table-header-group}
-.data th,.notice{-webkit-print-color-adjust:exact;print-color-adjust:exact}
-.clinician{font-size:9pt;line-height:1.22}
-.clinician h2{font-size:10.5pt}
-.run-in h2,.clinician.run-in h2{font-size:1em}
-.facts{font-size:9.5pt}
+nav~article{break-before:page;page-break-before:always}
+.notice{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 .data,.data tbody{display:block;font-size:8.5pt;line-height:1.2}
 .data thead{display:none}
 .data tr{display:block;margin:.15em 0;padding-left:1em;text-indent:-1em}
@@ -100,12 +96,15 @@ thead{display:table-header-group}
 .data td:first-child{font-weight:bold}
 .data td:empty{display:none}
 .data td+td::before{content:" \\B7  " attr(data-label) ": ";font-style:italic;font-weight:normal}
-.refs{font-size:8pt;line-height:1.18}
-.end{font-size:9pt}
-.cols{columns:2;column-gap:1.6em}
-.cols li{break-inside:avoid}
-article+article{break-before:page;page-break-before:always}
-.toc{columns:2}
+/* the frame's footer row keeps room on every page for the running notice */
+.frame{display:table;width:100%;border-collapse:collapse}
+.frame>tbody{display:table-row-group}
+.frame>tfoot{display:table-footer-group}
+.frame>tbody>tr,.frame>tfoot>tr{display:table-row}
+.frame>tbody>tr>td,.frame>tfoot>tr>td{display:table-cell;padding:0}
+.frame-space{height:7mm}
+.running{display:block;position:fixed;left:0;right:0;bottom:0;height:4.5mm;padding-top:.8mm;
+border-top:1px solid #888;font-size:7.5pt;line-height:1.2;color:#222;background:#fff}
 }
 """
 
@@ -188,7 +187,9 @@ def _section(
             return []
         head = "".join(f'<th scope="col">{_e(label)}</th>' for _, label in columns)
         body = "".join(
-            "<tr>" + "".join(f'<td data-label="{_e(label)}">{_t(item.get(key) or "")}</td>' for key, label in columns) + "</tr>"
+            "<tr>"
+            + "".join(f'<td data-label="{_e(label)}">{_t(item.get(key) or "")}</td>' for key, label in columns)
+            + "</tr>"
             for item in rows
         )
         return [f'<table class="data"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>']
@@ -294,7 +295,7 @@ def _record_article(
     """One record as an <article>: title block, notice, summary, sections, review date."""
     h, sub = f"h{level}", f"h{level + 1}"
     ident = f' id="{_e(anchor)}"' if anchor else ""
-    parts = [f"<article{ident}>", f"<header><{h}>{_e(_display_name(rec))}</{h}>"]
+    parts = [f"<article{ident}>", f'<header><{h} class="title">{_e(_display_name(rec))}</{h}>']
     aliases = [_clean(a) for a in _items(rec.get("aliases"))]
     if aliases:
         parts.append(f'<p class="meta"><strong>Also called:</strong> {_e(", ".join(aliases))}</p>')
@@ -323,14 +324,14 @@ def _record_article(
         if BY_KEY[field].audience == CLINICIAN:
             classes.append("clinician")
         attr = f' class="{" ".join(classes)}"' if classes else ""
-        html = f"<section{attr}><{sub}>{_e(label)}</{sub}>" + "".join(body) + "</section>"
+        block = f"<section{attr}><{sub}>{_e(label)}</{sub}>" + "".join(body) + "</section>"
         if run_in:
-            facts.append(html)
+            facts.append(block)
             continue
         if facts:
             parts.append('<div class="facts">' + "".join(facts) + "</div>")
             facts = []
-        parts.append(html)
+        parts.append(block)
     if facts:
         parts.append('<div class="facts">' + "".join(facts) + "</div>")
     parts.append("</article>")
@@ -430,7 +431,9 @@ def catalog_html(
     for rec, anchor in zip(records, own, strict=True):
         links.setdefault(_clean(rec.get("id") or ""), "#" + anchor)
     links.pop("", None)
-    toc = [f'<li><a href="#{anchor}">{_e(_display_name(rec))}</a></li>' for rec, anchor in zip(records, own, strict=True)]
+    toc = [
+        f'<li><a href="#{anchor}">{_e(_display_name(rec))}</a></li>' for rec, anchor in zip(records, own, strict=True)
+    ]
     plain_title = _clean(title) or "irref"
     body = [
         f"<header><h1>{_e(plain_title)}</h1></header>",

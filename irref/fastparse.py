@@ -241,7 +241,6 @@ def hoist_globals(argv: list[str], table: dict[str, Any]) -> list[str]:
     return argv[:start] + moved + argv[start:i] + tail
 
 
-
 # ---------------------------------------------------------------- completion
 
 

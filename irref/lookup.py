@@ -24,6 +24,8 @@ MIN_FUZZY_LEN = 5
 #: A fuzzy winner must beat the best other id by this many points (unless near-perfect).
 MARGIN = 3.0
 MAX_QUERY = 200
+#: Skip the whole-string fuzzy pass for procedures (the word-by-word reading covers it).
+NO_WHOLE_STRING = True
 
 
 #: How a query was matched, as `show --json` reports it.
@@ -217,7 +219,8 @@ def _not_found(
         hints = [rid for rid, s, _ in candidates if s >= SUGGEST]
     shown = [_names(names).get(h, h) for h in hints] if hints else []
     if exact:
-        return NotFoundError(f"no {what} is named exactly {text!r} (--exact accepts only names and aliases)", hints=shown)
+        message = f"no {what} is named exactly {text!r} (--exact accepts only names and aliases)"
+        return NotFoundError(message, hints=shown)
     return NotFoundError(f"no {what} matches {text!r}", hints=shown)
 
 
@@ -254,7 +257,7 @@ def find_procedure(index, query: str, *, exact: bool = False) -> Match:
             f"irref for-condition {_shell_word(text)}",
             hints=[index.names.get(r, r) for r in listed[:5]],
         )
-    fuzzy = None if out.ambiguous else _fuzzy(table, text, q)
+    fuzzy = None if out.ambiguous or NO_WHOLE_STRING else _fuzzy(table, text, q)
     if fuzzy is not None and structure.explains(index, text, fuzzy.matched):
         return fuzzy
     ranking: list[str] = []
@@ -262,7 +265,7 @@ def find_procedure(index, query: str, *, exact: bool = False) -> Match:
         found, ranking = structure.search_fallback(index, text)
         if found is not None:
             return Match(found.id, text, False, found.score, "search", found.key)
-    hints = out.hints or ranking[:5] or None
+    hints = out.hints or ranking[:5] or (None if structure.has_core(text) else [])
     raise _not_found(table, text, "procedure", names, hints=hints)
 
 

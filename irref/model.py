@@ -229,10 +229,8 @@ class Procedure(_Strict):
             for r in self.references
         ):
             raise ValueError("bleeding_risk is set: cite the SIR 2019 guideline in references")
-        if self.parent == self.id:
-            raise ValueError("parent names the record itself")
-        if self.id in self.related:
-            raise ValueError("related names the record itself")
+        # a parent or related id naming the record itself is reported by the cross-record checks
+        # (irref/catalog.py), at the line of that field
         supported = {field for r in self.references for field in r.supports}
         for field, items, attr in (("complications", self.complications, "rate"), ("outcomes", self.outcomes, "value")):
             if items and any(_FIGURE.search(getattr(i, attr)) for i in items) and field not in supported:

@@ -41,7 +41,18 @@ EDIT_COST = 5.0
 PREFIX_COST = 4.0
 JOIN_COST = 1.0
 #: Cost of leaving out a query qualifier, by class.
-DROP_COST = {"unknown": 8.0, "secondary": 1.0, "condition": 2.5, "regions": 3.0, "disease": 1.0, "actions": 4.0, "imaging": 0.5, "sides": 0.5, "generic": 0.5, "stop": 0.0}
+DROP_COST = {
+    "unknown": 8.0,
+    "secondary": 1.0,
+    "condition": 2.5,
+    "regions": 3.0,
+    "disease": 1.0,
+    "actions": 4.0,
+    "imaging": 0.5,
+    "sides": 0.5,
+    "generic": 0.5,
+    "stop": 0.0,
+}
 #: Cost of a qualifier of the name that the query does not mention, by class.
 EXTRA_COST = {"imaging": 0.5, "sides": 0.5, "generic": 1.0, "disease": 1.0}
 #: Scores are 100 minus costs; a winner must beat the next procedure by this much.
@@ -64,6 +75,8 @@ SUFFIXES = (
     "itis",
     "oma",
 )
+#: Words a query may carry without meaning much, although a name that has them needs them.
+QUERY_GENERIC = frozenset({"nonsurgical", "nonoperative", "noninvasive"})
 QUALIFIER_CLASSES = ("imaging", "sides", "regions", "actions", "generic", "disease", "secondary")
 _CACHE_VERSION = 4
 
@@ -271,6 +284,13 @@ class Lexicon:
                 i += 1
         return out
 
+    def query_kind(self, word: str) -> str | None:
+        """The class of a query word: as `kind`, except that words such as "nonsurgical" may be left
+        out of a query although a name that has them needs them."""
+        if word in QUERY_GENERIC:
+            return "generic"
+        return self.kind(word)
+
     def kind(self, word: str) -> str | None:
         """The qualifier class of a word, or None for a core word."""
         if word in self.stop:
@@ -303,12 +323,9 @@ class WordIndex:
     def build(cls, lex: Lexicon, keys: list[tuple[str, str]]) -> WordIndex:
         entries: list[tuple[list[str], str]] = []
         seen: set[tuple[str, ...]] = set()
-        # the run-together twin of a spaced key ("liverbiopsy") adds nothing, unless the spaced key has a
-        # one- or two-letter word ("B-RTO" is written "BRTO")
-        spaced = {k.replace(" ", "") for k, _ in keys if " " in k and all(len(w) > 2 for w in k.split())}
+        # every key, including the run-together twin the catalog adds for each spaced one ("liverbiopsy"):
+        # a twin can also be a real name ("chemoembolization" beside "chemo-embolization")
         for key, owner in sorted(keys):
-            if " " not in key and key in spaced:
-                continue
             words = lex.words(key)
             sig = (owner, *words)
             if not words or sig in seen:
@@ -339,11 +356,12 @@ class Spans:
     """Condition names and synonyms as word sequences, to fold into one ``@<id>`` word."""
 
     def __init__(self, lex: Lexicon, cwords: WordIndex):
+        # keyed by the sorted words: "blocked arteries in the legs" is "blocked leg arteries"
         self.seqs: dict[tuple[str, ...], str] = {}
-        for words, owner in cwords.entries:
-            self.seqs.setdefault(tuple(words), owner)
         for text, cid in lex.conditions.items():
-            self.seqs.setdefault(tuple(lex.words(text)), cid)
+            self.seqs.setdefault(tuple(sorted(lex.words(text))), cid)
+        for words, owner in cwords.entries:
+            self.seqs.setdefault(tuple(sorted(words)), owner)
         self.longest = max((len(k) for k in self.seqs), default=0)
 
     def fold(self, words: list[str]) -> list[str]:
@@ -351,7 +369,7 @@ class Spans:
         i = 0
         while i < len(words):
             for size in range(min(self.longest, len(words) - i), 0, -1):
-                cid = self.seqs.get(tuple(words[i : i + size]))
+                cid = self.seqs.get(tuple(sorted(words[i : i + size])))
                 if cid:
                     out.append("@" + cid)
                     i += size
@@ -423,8 +441,9 @@ def _budget(n: int) -> int:
     return 0 if n < 4 else 1 if n < 8 else 2 if n < 12 else 3
 
 
-def corrections(lex: Lexicon, words: WordIndex, word: str) -> list[tuple[str, float]]:
-    """Vocabulary words a misspelt word may stand for, with their cost (empty if none is close)."""
+def corrections(lex: Lexicon, words: WordIndex, word: str, *, known: bool = False) -> list[tuple[str, float]]:
+    """Vocabulary words a misspelt word may stand for, with their cost (empty if none is close).
+    ``known``: the word is itself in the vocabulary; only more common words are offered."""
     if word in lex.not_procedures or word.isdigit():
         return []
     budget = _budget(len(word))
@@ -459,6 +478,8 @@ def corrections(lex: Lexicon, words: WordIndex, word: str) -> list[tuple[str, fl
                     continue
             cost = EDIT_COST * dist * (0.6 if fold else 1.0)
             cand = canon.get(cand, cand)
+            if known and (cand == word or len(words.postings.get(cand, ())) <= len(words.postings.get(word, ()))):
+                continue
             if cost < out.get(cand, 1e9):
                 out[cand] = cost
     if not out:
@@ -506,9 +527,13 @@ def tokens(
     n = len(query_words)
     while i < n:
         w = query_words[i]
-        kind = lex.kind(w)
+        kind = lex.query_kind(w)
         if w in words.vocab_set:
-            out.append(Token(w, kind, [(w, 0.0)]))
+            alts = [(w, 0.0)]
+            if fuzzy and kind is None and len(w) >= 6 and len(words.postings[w]) <= 2:
+                # a rare word may be a misspelling kept as a lookup term ("injecton"): its correction too
+                alts += [(a, c) for a, c in corrections(lex, words, w, known=True) if a != w]
+            out.append(Token(w, kind, alts))
             i += 1
             continue
         # two words written apart ("micro wave")
@@ -561,6 +586,10 @@ def match(
     core = [t for t in toks if t.kind is None]
     if not core:  # "removal of a totally implantable venous access device": the action is the core
         core = [t for t in toks if t.word in lex.strong_actions and t.alts]
+    strict = False
+    if not core:  # "IR guided chest drain": only qualifiers, which must then all be named
+        core = [t for t in toks if t.alts and t.kind in ("regions", "generic", "actions", "disease")]
+        strict = True
     must = {id(t) for t in core}
     pool: set[int] = set()
     for t in core:
@@ -589,7 +618,7 @@ def match(
                 cost += pick_cost
                 continue
             kind = lex.kind(k)
-            if kind in EXTRA_COST and k not in lex.strong_actions:
+            if kind in EXTRA_COST and k not in lex.strong_actions and not strict:
                 cost += EXTRA_COST[kind]
             elif loose_keys and kind == "regions":
                 cost += 1.0  # the organ the condition implies ("stent for a blocked bowel": colonic stent)
@@ -606,6 +635,8 @@ def match(
                 ok = False
                 break
             cost += DROP_COST.get(t.kind, 0.5) + min((c for _, c in t.alts), default=0.0)  # a typo stays a typo
+            if t.word in lex.strong_actions:
+                cost += 2.0  # an entry that names the action ("tube exchange") beats one that does not
             if t.kind in ("regions", "actions", "condition"):
                 dropped.append(t.word)
         if not ok:
@@ -653,6 +684,11 @@ def _only_procedure(index, lex: Lexicon, cid: str) -> str | None:
     return named[0] if len(named) == 1 else None
 
 
+def _record_mentions(index, rid: str, words: list[str]) -> bool:
+    text = index.raw(rid).lower() if hasattr(index, "raw") else json.dumps(index.record(rid)).lower()
+    return all(w[:6] in text for w in words)
+
+
 def _names_action(words: WordIndex, rid: str, actions: list[str]) -> bool:
     return any(set(actions) <= set(words.entries[e][0]) for e in words.by_owner.get(rid, ()))
 
@@ -668,7 +704,13 @@ def _descendants(index, rid: str, depth: int = 0) -> list[str]:
 
 def _close(a: str, b: str) -> bool:
     """Same word, or one is the other's compound (cryoablation ~ ablation)."""
-    return a == b or (min(len(a), len(b)) >= 6 and (a.endswith(b) or b.endswith(a)))
+    if a == b or (min(len(a), len(b)) >= 6 and (a.endswith(b) or b.endswith(a))):
+        return True
+    if min(len(a), len(b)) >= 5 and a[:4] == b[:4] and abs(len(a) - len(b)) <= 2:
+        from rapidfuzz.distance import OSA
+
+        return OSA.distance(a, b) <= 2  # a misspelling kept as a lookup term ("drainge")
+    return False
 
 
 def refine_family(index, lex: Lexicon, words: WordIndex, toks: list[Token], cand: Candidate) -> str | None:
@@ -693,14 +735,18 @@ def refine_family(index, lex: Lexicon, words: WordIndex, toks: list[Token], cand
             if not hits:
                 continue
             organ_only = all(lex.kind(h) in ("regions", "condition") for h in hits)
-            if organ_only and rid not in below and not all(any(_close(k, e) for e in entry_words) for k in kept):
-                continue  # a sibling must still name everything the match named (cryoablation ~ ablation)
+            if rid not in below and not all(any(_close(k, e) for e in entry_words) for k in kept):
+                # a sibling must still name everything the match named (cryoablation ~ ablation); for
+                # an action ("nephrostomy tube check"), its record must at least speak of it
+                if organ_only or not _record_mentions(index, rid, kept):
+                    continue
             if organ_only and not any(
-                lex.kind(k) is None and any(_close(k, q) for q in query_words) for k in entry_words
+                lex.kind(k) in (None, "secondary") and any(_close(k, q) for q in query_words) for k in entry_words
             ):
                 continue  # the entry must also name what the query does (ablation), not only the organ
             if all(
-                k in query_words or (lex.kind(k) in EXTRA_COST and lex.kind(k) != "actions")
+                k in query_words
+                or (lex.kind(k) in EXTRA_COST and lex.kind(k) != "actions")
                 or any(_close(k, q) for q in query_words)
                 for k in entry_words
             ):
@@ -815,6 +861,11 @@ def resolve_procedure(index, query: str) -> Outcome:
                 close = [c.owner for c in near if near[0].score - c.score < MARGIN]
                 picked = _search_pick(index, query, close)
                 return picked or Outcome(hints=close[:5], ambiguous=True)
+        if top is not None:
+            # "ablation of a kidney cyst" is not the tumor ablation: a condition the answer is not
+            # used for makes it no answer
+            listed_first = [r for cid in conditions for r in rank_for_condition(index, cid)]
+            return Outcome(hints=[top.owner, *listed_first][:5], ambiguous=True)
     if top is not None:
         child = refine_family(index, lex, pw, toks, top)
         strong = [w for w in top.dropped if w in lex.strong_actions]
@@ -839,6 +890,8 @@ def search_hits(index, query: str, limit: int = 6, ids: list[str] | None = None)
     from irref.errors import UsageError
 
     rids = ids if ids is not None else list(index.order)
+    if not rids:
+        return []
     records = [index.record(r) for r in rids]
     names = {cid: c["name"] for cid, c in index.conditions.items()}
     try:
@@ -881,6 +934,30 @@ def _word_found(word: str, pool: set[str]) -> bool:
     return False
 
 
+#: The most records the search fallback ranks.
+SEARCH_POOL = 60
+
+
+def _search_pool(index, lex: Lexicon, query: str) -> list[str]:
+    """The records worth ranking: those with a name, alias or listed condition that shares a word with
+    the query (search scores do not depend on the other records, so ranking this subset ranks them
+    as the whole catalog would, at a fraction of the cost)."""
+    words = word_indexes(index, lex)["procedures"]
+    spans = getattr(index, "_irref_spans", None) or Spans(lex, word_indexes(index, lex)["conditions"])
+    shared: dict[str, int] = {}
+    for w in set(spans.fold(lex.words(query))):
+        kind = lex.kind(w)
+        if kind in ("stop", "imaging", "sides", "generic"):
+            continue
+        alts = [w] if w in words.postings or kind is not None else [a for a, _ in corrections(lex, words, w)]
+        owners = {words.entries[e][1] for a in alts for e in words.postings.get(a, ())}
+        if w[:1] == "@":
+            owners |= set(index.purposes(w[1:]))
+        for rid in owners:
+            shared[rid] = shared.get(rid, 0) + (2 if kind is None else 1)
+    return sorted(shared, key=lambda r: (-shared[r], r))[:SEARCH_POOL]
+
+
 def search_fallback(index, query: str) -> tuple[Outcome | None, list[str]]:
     """The best full-text hit when it is clearly ahead and every core word of the query is in its
     name, aliases, summary or condition names (so the answer is explained by the query's words);
@@ -888,9 +965,11 @@ def search_fallback(index, query: str) -> tuple[Outcome | None, list[str]]:
     lex = load_lexicon()
     qwords = [w for w in lex.words(query) if lex.kind(w) != "stop"]
     core = [w for w in qwords if lex.kind(w) is None or lex.kind(w) == "secondary"]
-    hits = search_hits(index, " ".join(lex.words(query)) or query)
+    if not core:
+        return None, []  # only qualifiers ("hip replacement"): no ranking is worth suggesting
+    hits = search_hits(index, " ".join(lex.words(query)) or query, ids=_search_pool(index, lex, query))
     ids = [h.id for h in hits]
-    if not hits or not core or any(w in lex.not_procedures for w in qwords):
+    if not hits or any(w in lex.not_procedures for w in qwords):
         return None, ids
     top = hits[0]
     runner = hits[1].score if len(hits) > 1 else 0.0
@@ -903,6 +982,12 @@ def search_fallback(index, query: str) -> tuple[Outcome | None, list[str]]:
 
 
 # ---------------------------------------------------------------- helpers for lookup
+
+
+def has_core(query: str) -> bool:
+    """Whether a query has a word that is not a qualifier or a grammar word."""
+    lex = load_lexicon()
+    return any(lex.kind(w) is None for w in lex.words(query))
 
 
 def rank_for_condition(index, cid: str) -> list[str]:

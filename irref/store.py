@@ -159,8 +159,11 @@ def save(path: Path, key: str, sections: Mapping[str, Any], raw: Mapping[str, st
     import tempfile
 
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".index-", suffix=".tmp", dir=path.parent)
+        root = path.parent
+        if not root.parent.parent.is_dir():  # e.g. HOME=/nonexistent: create nothing outside the cache root
+            return False
+        root.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".index-", suffix=".tmp", dir=root)
         os.close(fd)
     except OSError:
         return False
@@ -291,7 +294,10 @@ class _Names(Mapping[str, str]):
 class Index:
     """The compiled catalog, read from one SQLite connection (a file, or memory)."""
 
-    def __init__(self, con: sqlite3.Connection, *, key: str = "", path: Path | None = None):
+    def __init__(
+        self, con: sqlite3.Connection, *, key: str = "", path: Path | None = None, notices: list[str] | None = None
+    ):
+        self.notices = list(notices or [])  # data that is ignored (unreadable or misplaced), for warnings
         self._con = con
         self._path = path
         self._sections: dict[str, Any] = {}

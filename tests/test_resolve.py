@@ -90,9 +90,16 @@ def test_a_procedure_given_to_for_condition_is_a_hint(cli):
 
 @pytest.mark.parametrize(
     ("query", "expected"),
-    [("budd chiari", "budd-chiari-syndrome"), ("May-Thurner", "may-thurner-syndrome"), ("varices", "variceal-bleeding")],
+    [
+        ("budd chiari", "budd-chiari-syndrome"),
+        ("May-Thurner", "may-thurner-syndrome"),
+        ("varices", "variceal-bleeding"),
+    ],
 )
-def test_partial_condition_names(cli, query, expected):
+def test_partial_condition_names(cli, index_fixture, query, expected):
+    from irref import lookup
+
+    assert lookup.find_condition(index_fixture, query).id == expected
     r = cli("for-condition", query, "--json")
     assert r.code == 0, r.err
     assert r.json()
