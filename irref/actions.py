@@ -9,20 +9,24 @@ Each action returns an exit code.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from irref import run
 
+if TYPE_CHECKING:  # annotations only: the warm path imports neither typing's runtime nor pathlib here
+    from collections.abc import Callable
+    from pathlib import Path
+    from typing import Any
 
-@dataclass
+
 class Ctx:
     """The options every command shares (the root callback's parameters)."""
 
-    data_dirs: list[Path] = field(default_factory=list)
-    debug: bool = False
+    __slots__ = ("data_dirs", "debug")
+
+    def __init__(self, data_dirs: list[Path] | None = None, debug: bool = False) -> None:
+        self.data_dirs = list(data_dirs or [])
+        self.debug = debug
 
 
 def _fmt(as_json: bool = False, as_jsonl: bool = False, as_csv: bool = False) -> str:
@@ -33,8 +37,11 @@ def show(ctx: Ctx, query, section=None, audience=None, exact=False, as_json=Fals
     return run.show(ctx.data_dirs, " ".join(query), section, as_json, audience, exact)
 
 
-def for_condition(ctx: Ctx, condition, exact=False, as_json=False, as_jsonl=False, as_csv=False) -> int:
-    return run.for_condition(ctx.data_dirs, " ".join(condition), _fmt(as_json, as_jsonl, as_csv), exact)
+def for_condition(
+    ctx: Ctx, condition, exact=False, limit=None, fields=None, as_json=False, as_jsonl=False, as_csv=False
+) -> int:
+    fmt = _fmt(as_json, as_jsonl, as_csv)
+    return run.for_condition(ctx.data_dirs, " ".join(condition), fmt, exact, limit, fields)
 
 
 def list_(
@@ -44,6 +51,8 @@ def list_(
     region=None,
     condition=None,
     bleeding_risk=None,
+    limit=None,
+    fields=None,
     as_json=False,
     as_jsonl=False,
     as_csv=False,
@@ -55,15 +64,15 @@ def list_(
         "condition": condition,
         "bleeding_risk": bleeding_risk,
     }
-    return run.list_procedures(ctx.data_dirs, filters, _fmt(as_json, as_jsonl, as_csv))
+    return run.list_procedures(ctx.data_dirs, filters, _fmt(as_json, as_jsonl, as_csv), limit, fields)
 
 
 def search(ctx: Ctx, text, limit=10, as_json=False, as_jsonl=False, as_csv=False) -> int:
     return run.search(ctx.data_dirs, text, limit, _fmt(as_json, as_jsonl, as_csv))
 
 
-def compare(ctx: Ctx, queries, exact=False, as_json=False) -> int:
-    return run.compare(ctx.data_dirs, queries, as_json, exact)
+def compare(ctx: Ctx, queries, exact=False, as_json=False, as_jsonl=False, as_csv=False) -> int:
+    return run.compare(ctx.data_dirs, queries, _fmt(as_json, as_jsonl, as_csv), exact)
 
 
 def conditions(ctx: Ctx, query=None, as_json=False, as_jsonl=False, as_csv=False) -> int:

@@ -534,8 +534,6 @@ def _build(
             cur = records[cur][0]["parent"]
 
     # compile
-    from irref.lookup import sounds
-
     order = sorted(records, key=lambda r: (records[r][0]["name"].casefold(), r))
     names = {rid: records[rid][0]["name"] for rid in order}
     family: dict[str, dict[str, Any]] = {}
@@ -605,21 +603,6 @@ def _build(
     }
     for table in ("procedures", "conditions", "modalities"):
         sections[f"keys.{table}"] = keys[table]
-        # the keys again, split by length, for fuzzy matching: a match above a cutoff can only be
-        # of similar length, so a lookup reads a few of these. Normalised keys are [a-z0-9 ]: ","
-        # and ";" need no JSON escapes, so each section decodes as one plain string. Owners are
-        # looked up in the key buckets, for the few hits only.
-        by_key: dict[int, list[str]] = {}
-        by_sound: dict[int, list[tuple[str, str]]] = {}
-        for k in sorted(keys[table]):
-            by_key.setdefault(len(k), []).append(k)
-            folded = sounds(k)
-            by_sound.setdefault(len(folded), []).append((folded, k))
-        sections[f"fuzzy.{table}/lengths"] = {"k": sorted(by_key), "s": sorted(by_sound)}
-        for n, ks in by_key.items():
-            sections[f"fuzzy.{table}/k{n}"] = ",".join(ks)
-        for n, pairs in by_sound.items():
-            sections[f"fuzzy.{table}/s{n}"] = ",".join(f for f, _ in pairs) + ";" + ",".join(k for _, k in pairs)
     raw = {rid: raw[rid] for rid in order}
     return sections, raw, problems
 

@@ -17,6 +17,29 @@ from irref import __version__
 
 DISCLAIMER = "Educational reference only, not medical advice."
 
+
+def _people_help() -> None:
+    """Help for people: arguments by their metavar (QUERY..., [PROCEDURE]) without Typer's Python
+    type labels (<list[str]>) or braces. Typer 0.29 has no option for this, so its argument class
+    is adjusted once, here, for this program only."""
+    from typer.core import TyperArgument
+
+    def usage_name(self) -> str:
+        name = self.display_name_raw
+        name = name if self.required else f"[{name}]"
+        return name + ("..." if self.nargs != 1 else "")
+
+    def display_name(self) -> str:
+        return self.display_name_raw + ("..." if self.nargs != 1 else "")
+
+    TyperArgument._usage_display_name = usage_name  # type: ignore[method-assign]
+    TyperArgument._rich_display_name = display_name  # type: ignore[method-assign]
+    TyperArgument.display_type = lambda self, ctx: ""  # type: ignore[method-assign]
+    TyperArgument.display_type_rich = lambda self, ctx: None  # type: ignore[method-assign]
+
+
+_people_help()
+
 app = typer.Typer(
     name="irref",
     help=(
@@ -51,6 +74,15 @@ STATE = State()
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout (and nothing else).")]
 JsonlOpt = Annotated[bool, typer.Option("--jsonl", help="Print JSON lines: one object per line, for streaming.")]
+LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", min=1, metavar="N", help="Show at most N procedures.")]
+FieldsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--fields",
+        metavar="A,B,C",
+        help="Only these keys of each record, in this order (with --json, --jsonl or --csv), e.g. id,name.",
+    ),
+]
 CsvOpt = Annotated[bool, typer.Option("--csv", help="Print CSV with a header row (lists joined with '; ').")]
 ExactOpt = Annotated[
     bool, typer.Option("--exact", help="Accept only an exact name or alias (no typo, word or search matching).")
@@ -116,6 +148,7 @@ def show(
     query: Annotated[
         list[str],
         typer.Argument(
+            metavar="QUERY",
             help="Procedure name, alias or abbreviation (typos are tolerated; several words need no quotes).",
             autocompletion=_completer("procedures"),
         ),
@@ -125,7 +158,8 @@ def show(
         typer.Option(
             "--section",
             "-s",
-            help="Show only this part (repeatable), e.g. preparation, aftercare, risks.",
+            metavar="SECTION",
+            help="Show only this part (repeatable), e.g. preparation, complications, labs, pearls.",
             autocompletion=_completer("sections"),
         ),
     ] = None,
@@ -143,8 +177,13 @@ def show(
 ) -> None:
     """Everything about one procedure.
 
-    Examples: irref show ablation | irref show TACE --json | irref show liver biopsy |
-    irref show nephrostomy --section preparation --section aftercare
+    Examples:
+
+    \b
+      irref show ablation
+      irref show TACE --json
+      irref show liver biopsy
+      irref show nephrostomy --section preparation --section aftercare
     """
     _run("show", locals())
 
@@ -154,10 +193,13 @@ def for_condition(
     condition: Annotated[
         list[str],
         typer.Argument(
+            metavar="CONDITION",
             help="Condition name, synonym or lay term, e.g. 'liver cancer', HCC, PAD (no quotes needed).",
             autocompletion=_completer("conditions"),
         ),
     ],
+    limit: LimitOpt = None,
+    fields: FieldsOpt = None,
     as_json: JsonOpt = False,
     as_jsonl: JsonlOpt = False,
     as_csv: CsvOpt = False,
@@ -165,7 +207,11 @@ def for_condition(
 ) -> None:
     """Procedures used for a condition, with what each does for it.
 
-    Examples: irref for-condition 'pancreatic cancer' | irref for-condition HCC --csv
+    Examples:
+
+    \b
+      irref for-condition 'pancreatic cancer'
+      irref for-condition HCC --csv
     """
     _run("for-condition", locals())
 
@@ -177,6 +223,7 @@ def list_(
         typer.Option(
             "--modality",
             "-m",
+            metavar="MODALITY",
             help="Imaging guidance, e.g. CT, 'CAT scan', US.",
             autocompletion=_completer("modalities"),
         ),
@@ -184,48 +231,79 @@ def list_(
     category: Annotated[
         str | None,
         typer.Option(
-            "--category", "-c", help="Category, e.g. biopsy, drainage.", autocompletion=_completer("categories")
+            "--category",
+            "-c",
+            metavar="CATEGORY",
+            help="Category, e.g. biopsy, drainage, oncology, neuro.",
+            autocompletion=_completer("categories"),
         ),
     ] = None,
     region: Annotated[
         str | None,
-        typer.Option("--region", "-r", help="Body region, e.g. liver, spine.", autocompletion=_completer("regions")),
+        typer.Option(
+            "--region",
+            "-r",
+            metavar="REGION",
+            help="Body region, e.g. liver, spine.",
+            autocompletion=_completer("regions"),
+        ),
     ] = None,
     condition: Annotated[
         str | None,
-        typer.Option("--condition", help="Condition, e.g. 'liver cancer'.", autocompletion=_completer("conditions")),
+        typer.Option(
+            "--condition",
+            metavar="CONDITION",
+            help="Condition, e.g. 'liver cancer'.",
+            autocompletion=_completer("conditions"),
+        ),
     ] = None,
     bleeding_risk: Annotated[
         str | None,
         typer.Option(
             "--bleeding-risk",
+            metavar="low|high|none",
             help="SIR 2019 bleeding-risk class: low, high or none.",
             autocompletion=_completer("bleeding_risk"),
         ),
     ] = None,
+    limit: LimitOpt = None,
+    fields: FieldsOpt = None,
     as_json: JsonOpt = False,
     as_jsonl: JsonlOpt = False,
     as_csv: CsvOpt = False,
 ) -> None:
     """A table of procedures; filters combine.
 
-    Examples: irref list --modality CT | irref list --category biopsy --bleeding-risk low --json |
-    irref list --region liver --csv > liver.csv
+    Examples:
+
+    \b
+      irref list --modality CT
+      irref list --category biopsy --bleeding-risk low --json
+      irref list --region liver --csv > liver.csv
     """
     _run("list", locals())
 
 
 @app.command()
 def search(
-    text: Annotated[str, typer.Argument(help="Words to look for in every field (typos are tolerated).")],
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=1000, help="Most results to show.")] = 10,
+    text: Annotated[
+        str, typer.Argument(metavar="TEXT", help="Words to look for in every field (typos are tolerated).")
+    ],
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=1, max=1000, metavar="N", help="Most results to show (1-1000).")
+    ] = 10,
     as_json: JsonOpt = False,
     as_jsonl: JsonlOpt = False,
     as_csv: CsvOpt = False,
 ) -> None:
     """Ranked full-text search over names, aliases, summaries, steps, conditions, risks and more.
 
-    Examples: irref search "bone cement" | irref search "blood clot lung" --json | jq '.[].id'
+    Examples:
+
+    \b
+      irref search "bone cement"
+      irref search "blood clot lung" --json
+      jq '.[].id'
     """
     _run("search", locals())
 
@@ -234,14 +312,24 @@ def search(
 def compare(
     queries: Annotated[
         list[str],
-        typer.Argument(help="Two or more procedures, resolved as in 'show'.", autocompletion=_completer("procedures")),
+        typer.Argument(
+            metavar="PROCEDURE",
+            help="Two or more procedures, resolved as in 'show'.",
+            autocompletion=_completer("procedures"),
+        ),
     ],
     as_json: JsonOpt = False,
+    as_jsonl: JsonlOpt = False,
+    as_csv: CsvOpt = False,
     exact: ExactOpt = False,
 ) -> None:
     """Procedures side by side: imaging, anesthesia, setting, recovery, main risks, conditions.
 
-    Examples: irref compare vertebroplasty kyphoplasty | irref compare RFA MWA cryoablation --json
+    Examples:
+
+    \b
+      irref compare vertebroplasty kyphoplasty
+      irref compare RFA MWA cryoablation --json
     """
     _run("compare", locals())
 
@@ -251,7 +339,9 @@ def conditions(
     query: Annotated[
         str | None,
         typer.Argument(
-            help="Only conditions whose name or synonyms contain this.", autocompletion=_completer("conditions")
+            metavar="QUERY",
+            help="Only conditions whose name or synonyms contain this.",
+            autocompletion=_completer("conditions"),
         ),
     ] = None,
     as_json: JsonOpt = False,
@@ -260,7 +350,12 @@ def conditions(
 ) -> None:
     """The condition vocabulary: names, synonyms and how many procedures each has.
 
-    Examples: irref conditions | irref conditions cancer | irref conditions --csv
+    Examples:
+
+    \b
+      irref conditions
+      irref conditions cancer
+      irref conditions --csv
     """
     _run("conditions", locals())
 
@@ -269,7 +364,10 @@ def conditions(
 def modalities(as_json: JsonOpt = False, as_jsonl: JsonlOpt = False, as_csv: CsvOpt = False) -> None:
     """The imaging-guidance vocabulary: names, synonyms and how many procedures use each.
 
-    Example: irref modalities --json
+    Example:
+
+    \b
+      irref modalities --json
     """
     _run("modalities", locals())
 
@@ -278,13 +376,19 @@ def modalities(as_json: JsonOpt = False, as_jsonl: JsonlOpt = False, as_csv: Csv
 def tree(
     root: Annotated[
         str | None,
-        typer.Argument(help="Show only this procedure's family.", autocompletion=_completer("procedures")),
+        typer.Argument(
+            metavar="PROCEDURE", help="Show only this procedure's family.", autocompletion=_completer("procedures")
+        ),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """The family hierarchy: broad entries and their variants (ablation -> radiofrequency, microwave...).
 
-    Examples: irref tree | irref tree ablation --json
+    Examples:
+
+    \b
+      irref tree
+      irref tree ablation --json
     """
     _run("tree", locals())
 
@@ -293,10 +397,20 @@ def tree(
 def export(
     queries: Annotated[
         list[str] | None,
-        typer.Argument(help="Procedures to export, resolved as in 'show'.", autocompletion=_completer("procedures")),
+        typer.Argument(
+            metavar="QUERY",
+            help="Procedures to export, resolved as in 'show'.",
+            autocompletion=_completer("procedures"),
+        ),
     ] = None,
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="Output format: markdown, or html (printable, self-contained).")
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="markdown|html",
+            help="Output format: markdown, or html (printable, self-contained).",
+        ),
     ] = "markdown",
     all_: Annotated[
         bool,
@@ -307,22 +421,31 @@ def export(
     ] = False,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write files into this directory (one per record) instead of stdout."),
+        typer.Option(
+            "--output", "-o", metavar="DIR", help="Write files into this directory (one per record) instead of stdout."
+        ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing files in --output.")] = False,
     exact: ExactOpt = False,
 ) -> None:
     """Printable Markdown or HTML handouts with references and the not-medical-advice notice.
 
-    Examples: irref export vertebroplasty > vertebroplasty.md | irref export TACE Y90 -o handouts/ |
-    irref export --all -o handouts/ | irref export tips --format html > tips.html
+    Examples:
+
+    \b
+      irref export vertebroplasty > vertebroplasty.md
+      irref export TACE Y90 -o handouts/
+      irref export --all -o handouts/
+      irref export tips --format html > tips.html
     """
     _run("export", locals())
 
 
 @app.command()
 def new(
-    name: Annotated[str, typer.Argument(help="The procedure's display name, e.g. 'Genicular artery embolization'.")],
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="The procedure's display name, e.g. 'Genicular artery embolization'.")
+    ],
     data_dir: Annotated[
         Path | None,
         typer.Option(
@@ -347,13 +470,19 @@ def new(
 def validate(
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(help="Procedure files or data directories to check (default: every data directory)."),
+        typer.Argument(
+            metavar="PATH", help="Procedure files or data directories to check (default: every data directory)."
+        ),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Check data files against the record model; exit 1 on any problem.
 
-    Examples: irref validate | irref validate data/procedures/ablation.yaml
+    Examples:
+
+    \b
+      irref validate
+      irref validate data/procedures/ablation.yaml
     """
     _run("validate", locals())
 
@@ -362,7 +491,10 @@ def validate(
 def schema() -> None:
     """Print the JSON Schema of a procedure record (generated from the model).
 
-    Example: irref schema > procedure.schema.json
+    Example:
+
+    \b
+      irref schema > procedure.schema.json
     """
     _run("schema", locals())
 

@@ -71,7 +71,10 @@ def meld3(
 ) -> None:
     """MELD 3.0 (Kim et al., Gastroenterology 2021), with its bounds; all options but --dialysis are required.
 
-    Example: irref calc meld3 --bilirubin 2.3 --inr 1.6 --creatinine 1.4 --sodium 131 --albumin 2.9 --sex female
+    Example:
+
+    \b
+      irref calc meld3 --bilirubin 2.3 --inr 1.6 --creatinine 1.4 --sodium 131 --albumin 2.9 --sex female
     """
     _run("calc meld3", locals())
 
@@ -86,7 +89,10 @@ def meld(
 ) -> None:
     """Original MELD with the OPTN/UNOS rules (values < 1 set to 1, creatinine cap 4.0, maximum 40).
 
-    Example: irref calc meld --bilirubin 2.3 --inr 2.0 --creatinine 1.9
+    Example:
+
+    \b
+      irref calc meld --bilirubin 2.3 --inr 2.0 --creatinine 1.9
     """
     _run("calc meld", locals())
 
@@ -102,7 +108,10 @@ def meld_na(
 ) -> None:
     """MELD-Na as used by OPTN/UNOS from 2016 until MELD 3.0 (sodium 125-137, applied when MELD(i) > 11).
 
-    Example: irref calc meld-na --bilirubin 4 --inr 1.8 --creatinine 1.9 --sodium 128
+    Example:
+
+    \b
+      irref calc meld-na --bilirubin 4 --inr 1.8 --creatinine 1.9 --sodium 128
     """
     _run("calc meld-na", locals())
 
@@ -127,7 +136,10 @@ def child_pugh(
 ) -> None:
     """Child-Pugh points (5-15) and class A/B/C, INR variant.
 
-    Example: irref calc child-pugh --bilirubin 2.4 --albumin 3.1 --inr 1.5 --ascites mild --encephalopathy none
+    Example:
+
+    \b
+      irref calc child-pugh --bilirubin 2.4 --albumin 3.1 --inr 1.5 --ascites mild --encephalopathy none
     """
     _run("calc child-pugh", locals())
 
@@ -136,7 +148,10 @@ def child_pugh(
 def egfr(creatinine: Creat = None, age: Age = None, sex: Sex = None, as_json: JsonOpt = False) -> None:
     """eGFR by the CKD-EPI 2021 creatinine equation (race-free), with the KDIGO G category.
 
-    Example: irref calc egfr --creatinine 1.2 --age 67 --sex female
+    Example:
+
+    \b
+      irref calc egfr --creatinine 1.2 --age 67 --sex female
     """
     _run("calc egfr", locals())
 
@@ -147,7 +162,10 @@ def crcl(
 ) -> None:
     """Creatinine clearance by Cockcroft-Gault (mL/min, not normalized to body surface area).
 
-    Example: irref calc crcl --creatinine 1.4 --age 65 --sex male --weight 70
+    Example:
+
+    \b
+      irref calc crcl --creatinine 1.4 --age 65 --sex male --weight 70
     """
     _run("calc crcl", locals())
 
@@ -156,7 +174,10 @@ def crcl(
 def contrast(weight: Weight = None, creatinine: Creat = None, as_json: JsonOpt = False) -> None:
     """Maximum contrast volume (Cigarroa 1989): 5 mL x kg / creatinine (mg/dL), at most 300 mL.
 
-    Example: irref calc contrast --weight 70 --creatinine 2.0
+    Example:
+
+    \b
+      irref calc contrast --weight 70 --creatinine 2.0
     """
     _run("calc contrast", locals())
 
@@ -173,7 +194,10 @@ def lidocaine(
 ) -> None:
     """Maximum lidocaine dose: 4.5 mg/kg up to 300 mg plain, 7 mg/kg up to 500 mg with epinephrine; and in mL.
 
-    Example: irref calc lidocaine --weight 70 --epinephrine --concentration 1
+    Example:
+
+    \b
+      irref calc lidocaine --weight 70 --epinephrine --concentration 1
     """
     _run("calc lidocaine", locals())
 
@@ -182,7 +206,10 @@ def lidocaine(
 def albi(bilirubin: Bili = None, albumin: Alb = None, as_json: JsonOpt = False) -> None:
     """ALBI score and grade: 0.66 x log10(bilirubin umol/L) - 0.085 x albumin (g/L).
 
-    Example: irref calc albi --bilirubin 17umol/L --albumin 40g/L
+    Example:
+
+    \b
+      irref calc albi --bilirubin 17umol/L --albumin 40g/L
     """
     _run("calc albi", locals())
 
@@ -221,8 +248,11 @@ def y90(
 ) -> None:
     """Y-90 activity: resin by the BSA method, glass by MIRD single compartment; lung dose checked (30/50 Gy).
 
-    Examples: irref calc y90 --microspheres resin --height 172 --weight 78 --tumor-volume 300 --liver-volume 1800
-    --lung-shunt 8 | irref calc y90 --microspheres glass --dose 120 --mass 0.9 --lung-shunt 6
+    Examples:
+
+    \b
+      irref calc y90 --microspheres resin --height 172 --weight 78 --tumor-volume 300 --liver-volume 1800 --lung-shunt 8
+      irref calc y90 --microspheres glass --dose 120 --mass 0.9 --lung-shunt 6
     """
     _run("calc y90", locals())
 
@@ -230,7 +260,9 @@ def y90(
 def anticoag(
     drug: Annotated[
         str | None,
-        typer.Argument(help="Drug: generic or brand name or abbreviation (apixaban, Eliquis, LMWH therapeutic...)."),
+        typer.Argument(
+            metavar="DRUG", help="Drug: generic or brand name or abbreviation (apixaban, Eliquis, LMWH therapeutic...)."
+        ),
     ] = None,
     risk: Annotated[
         str | None, typer.Option("--risk", metavar="low|high", help="SIR 2019 bleeding-risk class of the procedure.")

@@ -222,9 +222,21 @@ def compare(index: Index, queries: list[str], *, exact: bool = False) -> Compare
     return Compared(matches, [index.record(m.id) for m in matches], [index.raw(m.id) for m in matches])
 
 
-def compare_cell(index: Index, record: dict, field: str, max_items: int = 4) -> str:
-    """One cell of the comparison table, as plain text."""
+def compare_cell(index: Index, record: dict, field: str, max_items: int = 4, plain: bool = False) -> str:
+    """One cell of the comparison table, as text (``plain``: every item, joined with '; ', for CSV)."""
     value = record.get(field)
+    if plain:
+        if field == "conditions":
+            return "; ".join(index.conditions.get(c["id"], {}).get("name", c["id"]) for c in value)
+        if field == "complications":
+            return "; ".join(f"{c['name']} ({c['rate']})" for c in value or [])
+        if field == "outcomes":
+            return "; ".join(f"{o['measure']}: {o['value']}" for o in value or [])
+        if field == "pediatric":
+            return value["performed"]
+        if isinstance(value, list):
+            return "; ".join(str(v) for v in value)
+        return "" if value is None else str(value)
     if field == "risks":
         more = len(value) - 3
         return "\n".join(f"• {r}" for r in value[:3]) + (f"\n(+{more} more)" if more > 0 else "")
@@ -256,9 +268,16 @@ class VocabEntry:
     name: str
     synonyms: list[str]
     procedures: int
+    procedure_ids: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {"id": self.id, "name": self.name, "synonyms": self.synonyms, "procedures": self.procedures}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "synonyms": self.synonyms,
+            "procedures": self.procedures,
+            "procedure_ids": self.procedure_ids,
+        }
 
 
 def vocabulary(index: Index, kind: str, query: str | None = None) -> tuple[list[VocabEntry], list[str]]:
@@ -269,10 +288,13 @@ def vocabulary(index: Index, kind: str, query: str | None = None) -> tuple[list[
     Returns (entries, notices).
     """
     table = index.conditions if kind == "conditions" else index.modalities
-    entries = [
-        VocabEntry(vid, v["name"], list(v.get("synonyms", [])), int(v.get("procedures", 0)))
-        for vid, v in sorted(table.items(), key=lambda kv: kv[1]["name"].casefold())
-    ]
+    linked = (
+        (lambda vid: list(index.purposes(vid))) if kind == "conditions" else (lambda vid: index.facet("modality", vid))
+    )
+    entries = []
+    for vid, v in sorted(table.items(), key=lambda kv: kv[1]["name"].casefold()):
+        ids = linked(vid)
+        entries.append(VocabEntry(vid, v["name"], list(v.get("synonyms", [])), len(ids), ids))
     if query is None:
         return entries, []
     text = lookup.clean_query(query, "query")

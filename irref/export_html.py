@@ -11,8 +11,8 @@ whole, and repeats the not-medical-advice notice at the foot of every printed pa
 
 Every string that comes from data is cleaned as for Markdown (escape sequences, control and
 bidi characters removed, whitespace collapsed) and then HTML-escaped, so a record renders as
-the text it holds and nothing else; only http(s) references become links. The same input
-always gives the same bytes.
+the text it holds and nothing else; only http(s) references (and the caller's links to other
+handouts) become links. The same input always gives the same bytes.
 """
 
 from __future__ import annotations
@@ -21,14 +21,12 @@ import re
 from collections.abc import Mapping, Sequence
 from html import escape
 
-from irref.export import HEADINGS, NOTICE, _capital, _clean, _display_name, _items, _paragraphs
+from irref.export import _BULLETED, _JOINED, HEADINGS, NOTICE, _capital, _clean, _display_name, _items, _paragraphs
 from irref.fields import BY_KEY, CLINICIAN
 
 #: The short notice repeated at the foot of every printed page.
 RUNNING_NOTICE = "Educational reference only, not medical advice."
 
-_BULLETED = ("preparation", "risks", "benefits", "equipment", "alternatives", "pearls")
-_JOINED = ("body_regions", "anesthesia", "setting")
 #: Sections whose body is one short line: printed with their heading run in, to save paper.
 _RUN_IN = ("modalities", "planning_imaging", "body_regions", "anesthesia", "setting", "duration", "bleeding_risk")
 #: Clinician tables (labs, medications, complications, outcomes): printed in a compact form.
@@ -63,6 +61,7 @@ a{color:#0645ad}
 .data th,.data td{border:1px solid #aaa;padding:.2em .35em;text-align:left;vertical-align:top}
 .data th{background:#eee}
 .refs .url{overflow-wrap:anywhere;color:#444;font-size:.9em}
+.refs a~.url{display:none}
 .end{margin-top:1.2em;border-top:1px solid #888}
 .end p{margin:.35em 0}
 .toc{columns:2 16rem}
@@ -82,13 +81,13 @@ h2,h3{font-size:11pt;margin:.55em 0 .1em}
 .run-in h2,.run-in h3{font-size:1em}
 header .meta,.end{font-size:9pt}
 .refs{font-size:8pt;line-height:1.18}
+.refs a~.url{display:inline}
 .cols{columns:2;column-gap:1.6em}
 /* pages: headings stay with what follows; rows, items and notices are never split */
 h1,h2,h3,.label{break-after:avoid;page-break-after:avoid}
 li,tr,.notice,.run-in,.end{break-inside:avoid;page-break-inside:avoid}
 p{orphans:2;widows:2}
 nav~article{break-before:page;page-break-before:always}
-.notice{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 .data,.data tbody{display:block;font-size:8.5pt;line-height:1.2}
 .data thead{display:none}
 .data tr{display:block;margin:.15em 0;padding-left:1em;text-indent:-1em}
@@ -274,9 +273,10 @@ def _section(
                 head = _e(title)
             publisher = _clean(ref.get("publisher") or "")
             tail = f", {_e(publisher)}" if publisher else ""
-            # The address is printed as text too: a paper handout cannot be clicked.
+            # The address is written out too (on paper only when linked): paper cannot be clicked.
             shown = f' <span class="url">{_e(raw)}</span>' if raw and raw != title else ""
-            items.append(f"<li>{head}{tail}.{shown}</li>")
+            stop = "" if (publisher or title).endswith((".", "?", "!")) else "."
+            items.append(f"<li>{head}{tail}{stop}{shown}</li>")
         return ['<ol class="refs">' + "".join(items) + "</ol>"] if items else []
     return []
 

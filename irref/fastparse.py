@@ -14,18 +14,35 @@ It also answers shell completion (Typer's protocol) for argument and option valu
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING
 
-_INT = re.compile(r"[+-]?[0-9]+")
-_FLOAT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+if TYPE_CHECKING:
+    from typing import Any
+
+_INT = "0123456789"
 
 
-class Parsed(NamedTuple):
-    path: str  # "show", "calc meld3"
-    globals: dict[str, Any]  # the root's parameters (data_dir, debug, ...)
-    params: dict[str, Any]  # the command's parameters, by Python name
+class Parsed:
+    """A command line the fast parser understood: the command path and its parameters."""
+
+    __slots__ = ("globals", "params", "path")
+
+    def __init__(self, path: str, globals_: dict[str, Any], params: dict[str, Any]) -> None:
+        self.path = path  # "show", "calc meld3"
+        self.globals = globals_  # the root's parameters (data_dir, debug, ...)
+        self.params = params  # the command's parameters, by Python name
+
+
+def _is_int(text: str) -> bool:
+    digits = text[1:] if text[:1] in "+-" else text
+    return bool(digits) and all(c in _INT for c in digits)
+
+
+def _is_float(text: str) -> bool:
+    import re
+
+    return re.fullmatch(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", text) is not None
 
 
 class _Defer(Exception):
@@ -49,11 +66,11 @@ def _convert(p: dict, text: str, *, literal: bool = False) -> Any:
     if text.startswith("-") and len(text) > 1 and kind not in ("int", "float") and not literal:
         raise _Defer  # an option where a value should be: Typer words the error
     if kind == "int":
-        if not _INT.fullmatch(text):
+        if not _is_int(text):
             raise _Defer
         value: Any = int(text)
     elif kind == "float":
-        if not _FLOAT.fullmatch(text):
+        if not _is_float(text):
             raise _Defer
         value = float(text)
     elif kind == "path":
@@ -356,6 +373,8 @@ def try_complete(shell: str, table: dict[str, Any]) -> int | None:
     else:
         if os.environ.get("_TYPER_COMPLETE_FISH_ACTION") == "is-args":
             return 0 if items else 1
+        import re
+
         out = [v + "\t" + re.sub(r"\s", " ", h) if h else v for v, h in items]
     sys.stdout.write("\n".join(out) + "\n")  # Typer echoes its answer with a newline
     return 0

@@ -213,6 +213,22 @@ COMPARE_ROWS: tuple[tuple[str, str], ...] = (
     *((f.compare, f.key) for f in FIELDS if f.compare),
 )
 
+#: Top-level keys of a record as `--json` prints it (for `--fields`), in record order.
+RECORD_KEYS: tuple[str, ...] = (
+    "id",
+    "name",
+    "aliases",
+    "category",
+    "parent",
+    *(f.key for f in FIELDS if f.key not in ("variants",)),
+    "bleeding_risk_note",
+    "lookup_terms",
+    "reviewed",
+    "source",
+    "condition",  # for-condition only: the resolved condition
+    "purpose",  # for-condition only: what the procedure does for it
+)
+
 #: Fields lookup reads but no handout or card shows.
 LOOKUP_ONLY: tuple[str, ...] = ("lookup_terms",)
 

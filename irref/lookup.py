@@ -242,9 +242,12 @@ def find_procedure(index, query: str, *, exact: bool = False) -> Match:
     if hit is not None:
         return Match(hit[0], text, True, 100.0, "exact", hit[1])
     names = lambda: index.names  # noqa: E731
-    if exact:
-        raise _not_found(table, text, "procedure", names, exact=True)
     from irref import resolve as structure
+
+    if exact:
+        guess = structure.resolve_procedure(index, text)
+        hints = [guess.id] if guess.id else guess.hints or None
+        raise _not_found(table, text, "procedure", names, exact=True, hints=hints)
 
     out = structure.resolve_procedure(index, text)
     if out.id is not None:

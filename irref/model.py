@@ -86,8 +86,7 @@ class Reference(_Strict):
         description="Address of the page (http or https)."
     )
     supports: list[Supportable] = Field(
-        default_factory=list,
-        description="Record fields whose facts this source backs, e.g. [complications, outcomes].",
+        min_length=1, description="Record fields whose facts this source backs, e.g. [complications, outcomes]."
     )
 
 
@@ -121,11 +120,6 @@ class Outcome(_Strict):
     measure: Filled = Field(description="What was measured.")
     value: Filled = Field(description="The figure, e.g. '90-95%'.")
     note: Filled | None = Field(default=None, description="Context: population, follow-up, source.")
-
-
-def _legacy_list(value: object) -> object:
-    """Migration only: a plain list (the old shape) is read as relative contraindications."""
-    return {"relative": value} if isinstance(value, list) else value
 
 
 class Contraindications(_Strict):
@@ -177,23 +171,19 @@ class Procedure(_Strict):
     recovery: Filled = Field(description="What recovery usually looks like.")
     risks: list[Filled] = Field(min_length=3, description="Main risks, most relevant first (at least three).")
     benefits: list[Filled] = Field(min_length=1, description="Benefits.")
-    contraindications: Annotated[Contraindications, BeforeValidator(_legacy_list)] = Field(
+    contraindications: Contraindications = Field(
         description="{absolute: [...], relative: [...], note}: when it is not done, or needs care."
     )
-    complications: list[Complication] | None = Field(
-        default=None, min_length=3, description="Adverse events with rate, SIR severity and management (3 or more)."
+    complications: list[Complication] = Field(
+        min_length=3, description="Adverse events with rate, SIR severity and management (3 or more)."
     )
-    labs: list[Lab] | None = Field(default=None, min_length=1, description="Laboratory checks and thresholds.")
-    medications: list[Medication] | None = Field(
-        default=None, min_length=1, description="Drugs around the procedure: prophylaxis, sedation, specific drugs."
+    labs: list[Lab] = Field(min_length=1, description="Laboratory checks and thresholds.")
+    medications: list[Medication] = Field(
+        min_length=1, description="Drugs around the procedure: prophylaxis, sedation, specific drugs."
     )
-    pearls: list[Filled] | None = Field(
-        default=None, min_length=3, max_length=5, description="3-5 practical points a trainee is taught."
-    )
-    duration: Filled | None = Field(default=None, description="Typical procedure time, e.g. '30-60 minutes'.")
-    outcomes: list[Outcome] | None = Field(
-        default=None, min_length=1, description="Technical and clinical success, patency or recurrence."
-    )
+    pearls: list[Filled] = Field(min_length=3, max_length=5, description="3-5 practical points a trainee is taught.")
+    duration: Filled = Field(description="Typical procedure time, e.g. '30-60 minutes'.")
+    outcomes: list[Outcome] = Field(min_length=1, description="Technical and clinical success, patency or recurrence.")
     planning_imaging: list[Filled] = Field(
         default_factory=list,
         description="Diagnostic, planning and follow-up imaging (modality ids); not the guidance itself.",

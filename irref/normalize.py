@@ -8,6 +8,7 @@ import unicodedata
 from irref.vocab import FILLER_WORDS, SPELLING
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _Y90 = re.compile(r"\by ?90\b")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
@@ -21,9 +22,8 @@ def strip_controls(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lower-case, strip diacritics, and turn punctuation, hyphens and spacing into single spaces."""
-    if not text.isascii():
-        text = unicodedata.normalize("NFKD", text)
-        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    if not text.isascii():  # accents off (NFKD, then drop the combining marks), in C rather than per character
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
     text = text.lower().replace("&", " and ").replace("'", "")
     return " ".join(_NON_WORD.sub(" ", text).split())
 

@@ -3,30 +3,62 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from typing import Any, TextIO
+
+
+def _tty(out: TextIO) -> bool:
+    try:
+        return out.isatty()
+    except (AttributeError, ValueError, OSError):
+        return False
 
 
 def write_json(obj: Any, out: TextIO) -> None:
-    """Write one JSON value followed by a newline."""
-    out.write(json.dumps(obj, ensure_ascii=False, indent=2))
+    """Write one JSON value and a newline: indented on a terminal, compact (one line) when piped."""
+    if _tty(out):
+        out.write(json.dumps(obj, ensure_ascii=False, indent=2))
+    else:
+        out.write(json.dumps(obj, ensure_ascii=False))
     out.write("\n")
 
 
+def _pretty(raw: str, out: TextIO) -> str:
+    return json.dumps(json.loads(raw), ensure_ascii=False, indent=2) if _tty(out) else raw
+
+
 def write_raw_record(raw: str, out: TextIO) -> None:
-    """Write one record whose JSON text comes from the index."""
-    out.write(raw)
+    """Write one record whose JSON text comes from the index (indented on a terminal)."""
+    out.write(_pretty(raw, out))
     out.write("\n")
 
 
 def write_raw_array(raws: Iterable[str], out: TextIO) -> None:
-    """Write records (JSON text from the index) as one JSON array, streaming; `[]` when empty."""
+    """Write records (JSON text from the index) as one JSON array, streaming; `[]` when empty.
+    One record per line when piped; indented on a terminal."""
     sep = "[\n"
     for raw in raws:
         out.write(sep)
-        out.write(raw)
+        out.write(_pretty(raw, out))
         sep = ",\n"
     out.write("[]\n" if sep == "[\n" else "\n]\n")
+
+
+def with_keys(raw: str, extra: dict[str, Any]) -> str:
+    """A record's JSON text with more top-level keys appended (no parse of the record)."""
+    if not extra:
+        return raw
+    tail = json.dumps(extra, ensure_ascii=False)[1:]
+    return raw.rstrip()[:-1].rstrip() + ", " + tail
+
+
+def project(raw: str, fields: Sequence[str]) -> str:
+    """Only these top-level keys of a record's JSON text, in the order given."""
+    rec = json.loads(raw)
+    return json.dumps({f: rec.get(f) for f in fields}, ensure_ascii=False)
 
 
 def write_raw_lines(raws: Iterable[str], out: TextIO) -> None:

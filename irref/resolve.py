@@ -11,7 +11,7 @@ module reads the query the way a clinician or a patient wrote it:
    (placement, removal, exchange, check...), generic words (percutaneous, procedure) and disease
    words (tumor, mass) may be left out of a match; every other word of the query ("core") must
    be explained by the matched name, and every core word of the name by the query.
-3. Typos, word by word, against the catalog's own vocabulary (rapidfuzz OSA distance, so a
+3. Typos, word by word, against the catalog's own vocabulary (OSA distance, so a
    swap of two letters is one edit; sound-alike spellings fold), split or joined words
    ("micro wave"), and a last partial word completed ("vertebro").
 4. Families: an organ the best match left out picks a more specific entry of the same family
@@ -78,7 +78,7 @@ SUFFIXES = (
 #: Words a query may carry without meaning much, although a name that has them needs them.
 QUERY_GENERIC = frozenset({"nonsurgical", "nonoperative", "noninvasive"})
 QUALIFIER_CLASSES = ("imaging", "sides", "regions", "actions", "generic", "disease", "secondary")
-_CACHE_VERSION = 4
+_CACHE_VERSION = 5
 
 
 def lexicon_path() -> Path:
@@ -179,6 +179,7 @@ class Lexicon:
         self.choices: dict[str, dict[str, str]] = data["choices"]
         self.conditions: dict[str, str] = data["conditions"]
         self.strong_actions: set[str] = set(data.get("strong_actions", []))
+        self.vague: set[str] = set(data.get("vague_conditions", []))
         self.treatment_words: set[str] = {"treatment", "therapy", "stop", "fix", "cure", "help", "procedure", "repair"}
         # phrases: first word -> [(words, replacement words)], longest first
         self.phrases: dict[str, list[tuple[list[str], list[str]]]] = {}
@@ -221,6 +222,9 @@ class Lexicon:
             "phrases": [],
             "choices": {},
             "conditions": {normalize(str(k)): str(v) for k, v in (raw.get("conditions") or {}).items()},
+            "vague_conditions": sorted(
+                {synonyms.get(normalize(str(w)), normalize(str(w))) for w in raw.get("vague_conditions") or []}
+            ),
             "strong_actions": sorted(
                 {synonyms.get(normalize(str(w)), normalize(str(w))) for w in raw.get("strong_actions") or []}
             ),
@@ -361,8 +365,20 @@ class Spans:
         for text, cid in lex.conditions.items():
             self.seqs.setdefault(tuple(sorted(lex.words(text))), cid)
         for words, owner in cwords.entries:
+            if len(words) == 1 and words[0] in lex.vague:
+                continue  # "tumor", "aneurysm", "bleeding" alone name no one condition
             self.seqs.setdefault(tuple(sorted(words)), owner)
         self.longest = max((len(k) for k in self.seqs), default=0)
+
+    def dump(self) -> list:
+        return [[list(k), v] for k, v in self.seqs.items()]
+
+    @classmethod
+    def load(cls, data: list) -> Spans:
+        spans = cls.__new__(cls)
+        spans.seqs = {tuple(k): v for k, v in data}
+        spans.longest = max((len(k) for k in spans.seqs), default=0)
+        return spans
 
     def fold(self, words: list[str]) -> list[str]:
         out: list[str] = []
@@ -393,37 +409,95 @@ def _table_keys(table) -> list[tuple[str, str]]:
     return out
 
 
-def word_indexes(index, lex: Lexicon) -> dict[str, WordIndex]:
-    """Word indexes of the procedure and condition keys (memoised on the index, cached on disk)."""
+class _Tables(dict):
+    """{"procedures": WordIndex, "conditions": WordIndex} with the condition table read only when
+    asked for (it has its own cache file), and the condition spans kept beside the procedures."""
+
+    def __init__(self, index, lex: Lexicon, path: Path | None, spans: Spans):
+        super().__init__()
+        self._index, self._lex, self._path, self.spans = index, lex, path, spans
+
+    def __missing__(self, table: str) -> WordIndex:
+        if table != "conditions":
+            raise KeyError(table)
+        data = _read_json(self._path) if self._path else None
+        if isinstance(data, dict) and "entries" in data:
+            words = WordIndex.load(data)
+        else:
+            words = WordIndex.build(self._lex, _table_keys(self._index.keys("conditions")))
+            if self._path:
+                _write_json(self._path, words.dump())
+        self[table] = words
+        return words
+
+
+def word_indexes(index, lex: Lexicon) -> _Tables:
+    """Word indexes of the procedure and condition keys (memoised on the index, cached on disk: one
+    file for the procedures and the condition spans, one for the conditions)."""
     memo = getattr(index, "_irref_words", None)
     if memo is not None and memo[0] == lex.stamp:
         return memo[1]
     key = getattr(index, "key", "") or ""
     cdir = _cache_dir() if key else None
-    path = cdir / f"words-{_digest(key + lex.stamp)}.json" if cdir else None
+    tag = _digest(key + lex.stamp)
+    path = cdir / f"words-{tag}.json" if cdir else None
+    cpath = cdir / f"words-{tag}-conditions.json" if cdir else None
     data = _read_json(path) if path else None
-    out: dict[str, WordIndex] = {}
     if isinstance(data, dict) and data.get("key") == key and data.get("lexicon") == lex.stamp:
-        for table in ("procedures", "conditions"):
-            out[table] = WordIndex.load(data[table])
+        out = _Tables(index, lex, cpath, Spans.load(data["spans"]))
+        out["procedures"] = WordIndex.load(data["procedures"])
     else:
-        out["conditions"] = WordIndex.build(lex, _table_keys(index.keys("conditions")))
-        spans = Spans(lex, out["conditions"])
+        conditions = WordIndex.build(lex, _table_keys(index.keys("conditions")))
+        spans = Spans(lex, conditions)
         procs = WordIndex.build(lex, _table_keys(index.keys("procedures")))
+        out = _Tables(index, lex, cpath, spans)
         out["procedures"] = WordIndex.from_entries([(spans.fold(w), o) for w, o in procs.entries])
-        if path:
+        out["conditions"] = conditions
+        if path and cpath:
+            _write_json(cpath, conditions.dump())
             _write_json(
                 path,
-                {"key": key, "lexicon": lex.stamp, **{t: out[t].dump() for t in ("procedures", "conditions")}},
+                {"key": key, "lexicon": lex.stamp, "procedures": out["procedures"].dump(), "spans": spans.dump()},
             )
     try:
         index._irref_words = (lex.stamp, out)
+        index._irref_spans = out.spans
     except AttributeError:
         pass
     return out
 
 
 # ---------------------------------------------------------------- matching
+
+
+def osa(a: str, b: str, cutoff: int) -> int:
+    """Optimal string alignment distance (a swap of two neighbouring letters is one edit), or
+    cutoff + 1 once it must exceed cutoff. Plain Python: typo correction compares a word with the few
+    vocabulary words of similar length and first letter, cheaper than importing rapidfuzz."""
+    if a == b:
+        return 0
+    la, lb = len(a), len(b)
+    if abs(la - lb) > cutoff:
+        return cutoff + 1
+    prev2: list[int] = []
+    prev = list(range(lb + 1))
+    for i in range(1, la + 1):
+        cur = [i] + [0] * lb
+        ai = a[i - 1]
+        best = cur[0]
+        for j in range(1, lb + 1):
+            bj = b[j - 1]
+            cost = 0 if ai == bj else 1
+            v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and ai == b[j - 2] and a[i - 2] == bj:
+                v = min(v, prev2[j - 2] + 1)
+            cur[j] = v
+            if v < best:
+                best = v
+        if best > cutoff:
+            return cutoff + 1
+        prev2, prev = prev, cur
+    return prev[lb] if prev[lb] <= cutoff else cutoff + 1
 
 
 def _suffix(word: str) -> str | None:
@@ -441,47 +515,52 @@ def _budget(n: int) -> int:
     return 0 if n < 4 else 1 if n < 8 else 2 if n < 12 else 3
 
 
+_CORRECTIONS: dict[tuple[int, str, bool], list[tuple[str, float]]] = {}
+
+
 def corrections(lex: Lexicon, words: WordIndex, word: str, *, known: bool = False) -> list[tuple[str, float]]:
     """Vocabulary words a misspelt word may stand for, with their cost (empty if none is close).
     ``known``: the word is itself in the vocabulary; only more common words are offered."""
+    memo = (id(words), word, known)
+    if memo not in _CORRECTIONS:
+        _CORRECTIONS[memo] = _corrections(lex, words, word, known)
+    return _CORRECTIONS[memo]
+
+
+def _corrections(lex: Lexicon, words: WordIndex, word: str, known: bool) -> list[tuple[str, float]]:
     if word in lex.not_procedures or word.isdigit():
         return []
     budget = _budget(len(word))
     if not budget:
         return []
-    from rapidfuzz import process
-    from rapidfuzz.distance import OSA
-
     out: dict[str, float] = {}
     folded = _sounds(word)
     surface, canon = _surface(lex, words)
-    for probe, choices, fold in ((word, surface, False), (folded, None, True)):
-        if fold:
-            if folded == word:
+    for cand in surface:
+        if abs(len(cand) - len(word)) > budget or len(cand) < 4:
+            continue
+        if cand[0] != word[0] and _sounds(cand[:2])[0] != folded[0]:
+            continue  # a typo rarely changes the first letter
+        dist, fold = osa(word, cand, budget), False
+        if dist > budget and folded != word:
+            dist, fold = osa(folded, _sounds(cand), budget), True
+        if dist > budget:
+            continue
+        if len(word) < 5 and not (dist == 1 and sorted(cand) == sorted(word)):
+            continue  # short words: only a swap of two letters
+        sw, sc = _suffix(word), _suffix(cand)
+        if sw and sw != sc:
+            continue  # -ectomy is not -ostomy, -scopy is not -graphy
+        if cand in lex.classes and lex.classes[cand] in ("regions", "sides") and word not in lex.classes:
+            # never turn an unknown organ into another organ (kidney vs knee)
+            if dist > 1:
                 continue
-            choices = [_sounds(v) for v in surface]
-        hits = process.extract(probe, choices, scorer=OSA.distance, score_cutoff=budget, limit=20)
-        for _, dist, i in hits:
-            cand = surface[i]
-            if abs(len(cand) - len(word)) > budget or len(cand) < 4:
-                continue
-            if cand[0] != word[0] and _sounds(cand)[0] != folded[0]:
-                continue  # a typo rarely changes the first letter
-            if len(word) < 5 and not (dist == 1 and sorted(cand) == sorted(word)):
-                continue  # short words: only a swap of two letters
-            sw, sc = _suffix(word), _suffix(cand)
-            if sw and sw != sc:
-                continue  # -ectomy is not -ostomy, -scopy is not -graphy
-            if cand in lex.classes and lex.classes[cand] in ("regions", "sides") and word not in lex.classes:
-                # never turn an unknown organ into another organ (kidney vs knee)
-                if dist > 1:
-                    continue
-            cost = EDIT_COST * dist * (0.6 if fold else 1.0)
-            cand = canon.get(cand, cand)
-            if known and (cand == word or len(words.postings.get(cand, ())) <= len(words.postings.get(word, ()))):
-                continue
-            if cost < out.get(cand, 1e9):
-                out[cand] = cost
+        cost = EDIT_COST * dist * (0.6 if fold else 1.0)
+        cand = canon.get(cand, cand)
+        if known and (cand == word or len(words.postings.get(cand, ())) <= len(words.postings.get(word, ()))):
+            continue
+        if cost < out.get(cand, 1e9):
+            out[cand] = cost
     if not out:
         return []
     best = min(out.values())
@@ -666,21 +745,13 @@ def words_with(words: WordIndex, query_words: list[str]) -> set[int]:
     return pool or set()
 
 
-def _only_procedure(index, lex: Lexicon, cid: str) -> str | None:
-    """The one procedure listed for a condition, or the one whose name mentions it."""
+def _only_procedure(index, lex: Lexicon, cid: str, spans: Spans) -> str | None:
+    """The one procedure listed for a condition, or the one whose display name names it."""
     listed = list(index.purposes(cid))
     if len(listed) == 1:
         return listed[0]
-    cond = index.conditions.get(cid, {})
-    cwords = set()
-    for text in [cond.get("name", ""), *cond.get("synonyms", [])]:
-        cwords.update(w for w in lex.words(text) if lex.kind(w) is None and len(w) > 3)
-    named = [r for r in listed if cwords & set(lex.words(index.names.get(r, r)))]
-    if len(named) == 1:
-        return named[0]
-    words = word_indexes(index, lex)["procedures"]
     token = "@" + cid
-    named = [r for r in listed if any(token in words.entries[e][0] for e in words.by_owner.get(r, ()))]
+    named = [r for r in listed if token in spans.fold(lex.words(index.names.get(r, r)))]
     return named[0] if len(named) == 1 else None
 
 
@@ -707,9 +778,7 @@ def _close(a: str, b: str) -> bool:
     if a == b or (min(len(a), len(b)) >= 6 and (a.endswith(b) or b.endswith(a))):
         return True
     if min(len(a), len(b)) >= 5 and a[:4] == b[:4] and abs(len(a) - len(b)) <= 2:
-        from rapidfuzz.distance import OSA
-
-        return OSA.distance(a, b) <= 2  # a misspelling kept as a lookup term ("drainge")
+        return osa(a, b, 2) <= 2  # a misspelling kept as a lookup term ("drainge")
     return False
 
 
@@ -726,14 +795,15 @@ def refine_family(index, lex: Lexicon, words: WordIndex, toks: list[Token], cand
     query_words = {alt for t in toks for alt, _ in (t.alts or [(t.word, 0.0)])}
     dropped = set(cand.dropped) - VAGUE_REGIONS
     kept = [k for k in cand.words if lex.kind(k) is None]
+    acts = {k for k in cand.words if k in lex.strong_actions}
     best: tuple[int, float, str] | None = None
     tie = False
     for rid in dict.fromkeys(family):
         for e in words.by_owner.get(rid, ()):
             entry_words, _ = words.entries[e]
             hits = dropped & set(entry_words)
-            if not hits:
-                continue
+            if not hits or not acts <= set(entry_words):
+                continue  # ... and keeps the action the match named ("abscess drain upsize")
             organ_only = all(lex.kind(h) in ("regions", "condition") for h in hits)
             if rid not in below and not all(any(_close(k, e) for e in entry_words) for k in kept):
                 # a sibling must still name everything the match named (cryoablation ~ ablation); for
@@ -802,14 +872,7 @@ def resolve_procedure(index, query: str) -> Outcome:
     """Read a query that is not an exact name or alias (see the module docstring)."""
     lex = load_lexicon()
     tables = word_indexes(index, lex)
-    pw, cw = tables["procedures"], tables["conditions"]
-    spans = getattr(index, "_irref_spans", None)
-    if spans is None:
-        spans = Spans(lex, cw)
-        try:
-            index._irref_spans = spans
-        except AttributeError:
-            pass
+    pw, spans = tables["procedures"], tables.spans
     qwords = spans.fold(lex.words(query))
     if not qwords:
         return Outcome()
@@ -828,13 +891,16 @@ def resolve_procedure(index, query: str) -> Outcome:
         return Outcome()
     same = {tuple(sorted(w for w in qwords if lex.kind(w) != "stop"))}
     named = [o for e in words_with(pw, qwords) for ws, o in [pw.entries[e]] if tuple(sorted(ws)) in same]
+    if conditions:  # a name that reads the same must still be used for the condition named
+        named = [o for o in named if all(o in index.purposes(c) for c in conditions)]
     if len(set(named)) == 1:
         return Outcome(named[0], "fuzzy", 99.0, " ".join(qwords))  # an alias, but for spelling
     if conditions and all(t.kind is not None and t.word not in lex.strong_actions for t in toks):
         # only a condition (and qualifiers): `show DVT` is a hint to `for-condition`; "treatment for
         # a varicocele" names the one procedure for it, if there is one
-        if len(set(conditions)) == 1 and any(t.word in lex.treatment_words for t in toks):
-            only = _only_procedure(index, lex, conditions[0])
+        plain = all(t.kind in ("condition", "stop", "generic", "imaging") for t in toks)
+        if len(set(conditions)) == 1 and plain and any(t.word in lex.treatment_words for t in toks):
+            only = _only_procedure(index, lex, conditions[0], spans)
             if only:
                 return Outcome(only, "fuzzy", 90.0, " ".join(qwords))
         return Outcome(condition=conditions[0])
@@ -849,7 +915,7 @@ def resolve_procedure(index, query: str) -> Outcome:
                 c.score -= 3.0
         cands.sort(key=lambda c: (-c.score, -c.covered, len(c.words), c.owner))
     top, ambiguous = _decide(cands, lex)
-    if conditions and (top is None or (top.owner not in listed and any(w[:1] == "@" for w in top.dropped))):
+    if conditions and (top is None or (top.owner not in listed and not any(w[:1] == "@" for w in top.words))):
         # the condition was left out: read the rest among the procedures listed for it, loosely
         rest = [t for t in toks if t.kind != "condition"]
         if any(t.kind is None for t in rest):
@@ -885,14 +951,38 @@ SEARCH_MARGIN = 12.0
 SEARCH_FLOOR = 60.0
 
 
-def search_hits(index, query: str, limit: int = 6, ids: list[str] | None = None):
+def _light_records(index) -> list[dict]:
+    """Every procedure as a small record (name, keys as aliases, summary, category, regions,
+    modalities, conditions) built from the table rows and the key table."""
+    keys: dict[str, list[str]] = {}
+    for k, owner in _table_keys(index.keys("procedures")):
+        if " " in k or len(k) < 12:
+            keys.setdefault(owner, []).append(k)
+    out = []
+    for rid, row in index.records.items():
+        out.append(
+            {
+                "id": rid,
+                "name": row["name"],
+                "aliases": keys.get(rid, []),
+                "summary": row.get("summary", ""),
+                "category": row.get("category", ""),
+                "body_regions": row.get("body_regions", []),
+                "modalities": row.get("modalities", []),
+                "conditions": [{"id": c, "purpose": ""} for c in row.get("conditions", [])],
+            }
+        )
+    return out
+
+
+def search_hits(index, query: str, limit: int = 6, ids: list[str] | None = None, *, light: bool = False):
     from irref import search as searching
     from irref.errors import UsageError
 
     rids = ids if ids is not None else list(index.order)
     if not rids:
         return []
-    records = [index.record(r) for r in rids]
+    records = _light_records(index) if light else [index.record(r) for r in rids]
     names = {cid: c["name"] for cid, c in index.conditions.items()}
     try:
         return searching.search(records, query, limit=limit, condition_names=names)
@@ -913,7 +1003,6 @@ def _search_pick(index, query: str, ids: list[str]) -> Outcome | None:
 def _record_words(index, lex: Lexicon, rid: str) -> set[str]:
     rec = index.record(rid)
     texts = [rec.get("name", ""), *rec.get("aliases", []), *(rec.get("lookup_terms") or [])]
-    texts += [index.conditions.get(c["id"], {}).get("name", "") for c in rec.get("conditions", [])]
     out: set[str] = set()
     for text in texts:
         out.update(lex.words(text, phrases=False))
@@ -923,51 +1012,27 @@ def _record_words(index, lex: Lexicon, rid: str) -> set[str]:
 def _word_found(word: str, pool: set[str]) -> bool:
     if word in pool:
         return True
-    from rapidfuzz.distance import OSA
-
     budget = _budget(len(word))
     for w in pool:
         if len(w) >= 5 and len(word) >= 5 and (w.startswith(word) or word.startswith(w)):
             return True
-        if budget and abs(len(w) - len(word)) <= budget and OSA.distance(w, word) <= budget:
+        if budget and abs(len(w) - len(word)) <= budget and osa(w, word, budget) <= budget:
             return True
     return False
 
 
-#: The most records the search fallback ranks.
-SEARCH_POOL = 60
-
-
-def _search_pool(index, lex: Lexicon, query: str) -> list[str]:
-    """The records worth ranking: those with a name, alias or listed condition that shares a word with
-    the query (search scores do not depend on the other records, so ranking this subset ranks them
-    as the whole catalog would, at a fraction of the cost)."""
-    words = word_indexes(index, lex)["procedures"]
-    spans = getattr(index, "_irref_spans", None) or Spans(lex, word_indexes(index, lex)["conditions"])
-    shared: dict[str, int] = {}
-    for w in set(spans.fold(lex.words(query))):
-        kind = lex.kind(w)
-        if kind in ("stop", "imaging", "sides", "generic"):
-            continue
-        alts = [w] if w in words.postings or kind is not None else [a for a, _ in corrections(lex, words, w)]
-        owners = {words.entries[e][1] for a in alts for e in words.postings.get(a, ())}
-        if w[:1] == "@":
-            owners |= set(index.purposes(w[1:]))
-        for rid in owners:
-            shared[rid] = shared.get(rid, 0) + (2 if kind is None else 1)
-    return sorted(shared, key=lambda r: (-shared[r], r))[:SEARCH_POOL]
-
-
 def search_fallback(index, query: str) -> tuple[Outcome | None, list[str]]:
     """The best full-text hit when it is clearly ahead and every core word of the query is in its
-    name, aliases, summary or condition names (so the answer is explained by the query's words);
-    else the ranking's ids, as hints."""
+    name, aliases or lookup terms (so the answer is explained by the query's words); else the
+    ranking's ids, as hints."""
     lex = load_lexicon()
     qwords = [w for w in lex.words(query) if lex.kind(w) != "stop"]
     core = [w for w in qwords if lex.kind(w) is None or lex.kind(w) == "secondary"]
     if not core:
         return None, []  # only qualifiers ("hip replacement"): no ranking is worth suggesting
-    hits = search_hits(index, " ".join(lex.words(query)) or query, ids=_search_pool(index, lex, query))
+    # ranked over light records (names, aliases, summaries, conditions: the fields an answer must be
+    # explained by), built from the table rows without reading any full record
+    hits = search_hits(index, " ".join(lex.words(query)) or query, light=True)
     ids = [h.id for h in hits]
     if not hits or any(w in lex.not_procedures for w in qwords):
         return None, ids
@@ -978,6 +1043,10 @@ def search_fallback(index, query: str) -> tuple[Outcome | None, list[str]]:
     pool = _record_words(index, lex, top.id)
     if not all(_word_found(w, pool) for w in core):
         return None, ids
+    spans = word_indexes(index, lex).spans
+    for w in spans.fold(lex.words(query)):
+        if w[:1] == "@" and top.id not in index.purposes(w[1:]):
+            return None, ids  # the query names a condition the answer is not used for
     return Outcome(top.id, "search", round(top.score, 1), top.name), ids
 
 
@@ -1006,8 +1075,6 @@ def rank_for_condition(index, cid: str) -> list[str]:
 def explains(index, query: str, key: str) -> bool:
     """Whether every core word of the query is close to a word of the matched key (a guard on
     the whole-string fuzzy match: arthrogram is not angiogram)."""
-    from rapidfuzz.distance import OSA
-
     lex = load_lexicon()
     qwords = [w for w in lex.words(query) if lex.kind(w) is None]
     kwords = lex.words(key)
@@ -1017,7 +1084,8 @@ def explains(index, query: str, key: str) -> bool:
         ok = False
         for k in kwords:
             if w == k or (min(len(w), len(k)) >= 5 and (w.startswith(k[:5]) and k.startswith(w[:5]))):
-                ok = OSA.distance(w, k) <= _budget(max(len(w), len(k))) + 1 and _suffix(w) == _suffix(k)
+                budget = _budget(max(len(w), len(k))) + 1
+                ok = osa(w, k, budget) <= budget and _suffix(w) == _suffix(k)
             if ok:
                 break
         if not ok:

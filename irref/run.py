@@ -152,63 +152,154 @@ def output_format(as_json: bool = False, as_jsonl: bool = False, as_csv: bool = 
 LIST_COLUMNS = ("id", "name", "category", "modalities", "bleeding_risk", "setting", "summary")
 
 
-def _emit_listing(index, listing, title: str, fmt: str) -> int:
-    """Notices to stderr, then the records (JSON array, JSON lines, CSV or a Rich table); 1 when empty."""
+def _fields(fields: str | None) -> list[str] | None:
+    """Parse `--fields a,b,c` against the keys a record's JSON has."""
+    if fields is None:
+        return None
+    from irref.fields import RECORD_KEYS
+
+    chosen = [f.strip() for f in fields.split(",") if f.strip()]
+    unknown = [f for f in chosen if f not in RECORD_KEYS]
+    if not chosen or unknown:
+        raise UsageError(
+            f"unknown field(s) for --fields: {', '.join(unknown) or '(none given)'}", hints=[", ".join(RECORD_KEYS)]
+        )
+    return chosen
+
+
+def _emit_listing(index, listing, title: str, fmt: str, limit: int | None = None, fields: str | None = None) -> int:
+    """Notices to stderr, then the records (JSON array, JSON lines, CSV or a Rich table); 1 when empty.
+
+    For `for-condition`, every record also carries `condition` (the resolved condition: id and
+    name) and `purpose` (what the procedure does for it)."""
+    chosen = _fields(fields)
+    if chosen is not None and fmt == "rich":
+        raise UsageError("--fields selects keys of --json, --jsonl or --csv output: add one of them")
     for notice in listing.notices:
         err(notice)
+    ids = listing.ids[:limit] if limit else listing.ids
+    cond = listing.condition
+    purposes = index.purposes(cond["id"]) if cond is not None else {}
     if fmt in ("json", "jsonl"):
         from irref import output
 
+        def records():
+            for rid, raw in zip(ids, index.iter_raw(ids), strict=True):
+                if cond is not None:
+                    raw = output.with_keys(
+                        raw, {"condition": {"id": cond["id"], "name": cond["name"]}, "purpose": purposes.get(rid)}
+                    )
+                yield output.project(raw, chosen) if chosen else raw
+
         write = output.write_raw_array if fmt == "json" else output.write_raw_lines
-        write(index.iter_raw(listing.ids), sys.stdout)
+        write(records(), sys.stdout)
     elif fmt == "csv":
         from irref import output
 
-        purpose = listing.condition is not None
-        columns = (*LIST_COLUMNS, "purpose") if purpose else LIST_COLUMNS
-        output.write_csv(
-            columns,
-            (
-                [
-                    row.id,
-                    row.name,
-                    row.category,
-                    row.modalities,
-                    row.bleeding_risk or "",
-                    row.setting,
-                    row.summary,
-                    *([row.purpose or ""] if purpose else []),
-                ]
-                for row in listing.rows
-            ),
-            sys.stdout,
-        )
-    elif not listing.ids:  # nothing to draw: say so on stderr, leave stdout empty
+        if chosen:
+            import json
+
+            def cells(rid: str, raw: str) -> list:
+                rec = json.loads(raw)
+                if cond is not None:
+                    rec["condition"], rec["purpose"] = cond["id"], purposes.get(rid)
+                return [_csv_cell(rec.get(f)) for f in chosen]
+
+            output.write_csv(
+                chosen, (cells(r, raw) for r, raw in zip(ids, index.iter_raw(ids), strict=True)), sys.stdout
+            )
+        else:
+            purpose = cond is not None
+            columns = (*LIST_COLUMNS, "purpose") if purpose else LIST_COLUMNS
+            rows = listing.rows[: len(ids)]
+            output.write_csv(
+                columns,
+                (
+                    [
+                        row.id,
+                        row.name,
+                        row.category,
+                        row.modalities,
+                        row.bleeding_risk or "",
+                        row.setting,
+                        row.summary,
+                        *([row.purpose or ""] if purpose else []),
+                    ]
+                    for row in rows
+                ),
+                sys.stdout,
+            )
+    elif not ids:  # nothing to draw: say so on stderr, leave stdout empty
         err(f"No procedures: {title}.")
     else:
         views, con = _rich()
+        if limit:
+            listing.ids = ids
         views.render_listing(con, listing, title)
-    return int(ExitCode.OK if listing.ids else ExitCode.NOT_FOUND)
+    return int(ExitCode.OK if ids else ExitCode.NOT_FOUND)
 
 
-def for_condition(data_dirs: Sequence[str | Path], condition: str, fmt: str, exact: bool = False) -> int:
+def _csv_cell(value):
+    """A CSV cell for any JSON value: lists of strings joined with '; ', other structures as JSON."""
+    import json
+
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return value
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return "" if value is None else value
+
+
+def _empty_on_miss(fmt: str, compute):
+    """A list-shaped command that finds nothing prints `[]` for --json (and nothing else), then
+    reports the miss on stderr with exit 1."""
+    from irref.errors import NotFoundError
+
+    try:
+        return compute()
+    except NotFoundError:
+        if fmt == "json":
+            sys.stdout.write("[]\n")
+        raise
+
+
+def for_condition(
+    data_dirs: Sequence[str | Path],
+    condition: str,
+    fmt: str,
+    exact: bool = False,
+    limit: int | None = None,
+    fields: str | None = None,
+) -> int:
     from irref import commands
 
+    _fields(fields)  # a bad --fields is a usage error before anything is looked up
     index = load_index(data_dirs)
-    listing = commands.for_condition(index, condition, exact=exact)
-    return _emit_listing(index, listing, f"Procedures for {listing.condition['name']}", fmt)
+    listing = _empty_on_miss(fmt, lambda: commands.for_condition(index, condition, exact=exact))
+    return _emit_listing(index, listing, f"Procedures for {listing.condition['name']}", fmt, limit, fields)
 
 
-def list_procedures(data_dirs: Sequence[str | Path], filters: dict[str, str | None], fmt: str) -> int:
+def list_procedures(
+    data_dirs: Sequence[str | Path],
+    filters: dict[str, str | None],
+    fmt: str,
+    limit: int | None = None,
+    fields: str | None = None,
+) -> int:
     from irref import commands
 
+    _fields(fields)
     index = load_index(data_dirs)
     listing = commands.list_procedures(index, **filters)
     label = ", ".join(f"{k}={v}" for k, v in listing.filters.items()) or "all"
-    return _emit_listing(index, listing, f"Procedures ({label})", fmt)
+    return _emit_listing(index, listing, f"Procedures ({label})", fmt, limit, fields)
 
 
-def compare(data_dirs: Sequence[str | Path], queries: Sequence[str], as_json: bool, exact: bool = False) -> int:
+def compare(data_dirs: Sequence[str | Path], queries: Sequence[str], fmt: str | bool, exact: bool = False) -> int:
+    """Records side by side; --json gives the records, --jsonl one per line, --csv one row per
+    procedure with the compared fields as plain text."""
+    if isinstance(fmt, bool):
+        fmt = "json" if fmt else "rich"
     from irref import commands
 
     index = load_index(data_dirs)
@@ -216,10 +307,25 @@ def compare(data_dirs: Sequence[str | Path], queries: Sequence[str], as_json: bo
     for m, rec in zip(compared.matches, compared.records, strict=True):
         if not m.exact:
             err(f"showing {rec['name']} for {m.query!r}")
-    if as_json:
+    if fmt in ("json", "jsonl"):
         from irref import output
 
-        output.write_raw_array(compared.raws, sys.stdout)
+        (output.write_raw_array if fmt == "json" else output.write_raw_lines)(compared.raws, sys.stdout)
+    elif fmt == "csv":
+        from irref import output
+
+        output.write_csv(
+            ("id", "name", *(field for _, field in commands.COMPARE_ROWS)),
+            (
+                [
+                    rec["id"],
+                    rec["name"],
+                    *(commands.compare_cell(index, rec, f, plain=True) for _, f in commands.COMPARE_ROWS),
+                ]
+                for rec in compared.records
+            ),
+            sys.stdout,
+        )
     else:
         views, con = _rich()
         views.render_compare(con, compared, index)
@@ -230,7 +336,7 @@ def vocabulary(data_dirs: Sequence[str | Path], kind: str, query: str | None, fm
     from irref import commands
 
     index = load_index(data_dirs)
-    entries, notices = commands.vocabulary(index, kind, query)
+    entries, notices = _empty_on_miss(fmt, lambda: commands.vocabulary(index, kind, query))
     for notice in notices:
         err(notice)
     if fmt in ("json", "jsonl"):
@@ -242,8 +348,8 @@ def vocabulary(data_dirs: Sequence[str | Path], kind: str, query: str | None, fm
         from irref import output
 
         output.write_csv(
-            ("id", "name", "synonyms", "procedures"),
-            ([e.id, e.name, e.synonyms, e.procedures] for e in entries),
+            ("id", "name", "synonyms", "procedures", "procedure_ids"),
+            ([e.id, e.name, e.synonyms, e.procedures, e.procedure_ids] for e in entries),
             sys.stdout,
         )
     elif entries:

@@ -22,8 +22,11 @@ import os
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
 
 FORMAT = 8
 
@@ -195,7 +198,8 @@ def save(path: Path, key: str, sections: Mapping[str, Any], raw: Mapping[str, st
 def open_cached(path: Path, key: str) -> sqlite3.Connection | None:
     """The cached database if it exists, is readable and was built for ``key``; else None."""
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+        uri = str(path).replace("%", "%25").replace("?", "%3f").replace("#", "%23")
+        con = sqlite3.connect(f"file:{uri}?mode=ro&immutable=1", uri=True)
     except sqlite3.Error:
         return None
     try:
