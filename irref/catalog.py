@@ -58,6 +58,9 @@ def data_dirs(cli_dirs: Sequence[str | Path] = (), *, env: dict[str, str] | None
         if not path.is_dir():
             raise DataError(f"data directory not found: {d}")
         dirs.append(path)
+    for path in dirs[1:]:  # a directory named on purpose that cannot be read is an error, not a silent skip
+        if path.is_dir() and not os.access(path, os.R_OK | os.X_OK):
+            raise DataError(f"cannot read data directory {path}: permission denied")
     seen: set[Path] = set()
     out = []
     for d in dirs:

@@ -461,7 +461,13 @@ def new(
 ) -> None:
     """Write a commented template for a new entry (<id>.yaml); never overwrites.
 
-    The file fails 'irref validate' until every TODO is replaced. Example: irref new "Genicular artery embolization"
+    The file fails 'irref validate' until every TODO is replaced.
+
+    Examples:
+
+    \b
+      irref new "Genicular artery embolization"
+      irref new "My local protocol" --data-dir mydata
     """
     _run("new", locals())
 

@@ -280,9 +280,15 @@ def anticoag(
 ) -> None:
     """Withholding and restarting an anticoagulant or antiplatelet drug around a procedure (SIR 2019).
 
-    Values not verified in the guideline's own text are not stated (the answer says so). Examples:
-    irref anticoag Eliquis --risk high | irref anticoag clopidogrel --procedure tips --json |
-    irref anticoag dabigatran --risk high --crcl 42 | irref anticoag --list
+    Values not verified in the guideline's own text are not stated (the answer says so).
+
+    Examples:
+
+    \b
+      irref anticoag Eliquis --risk high
+      irref anticoag clopidogrel --procedure tips --json
+      irref anticoag dabigatran --risk high --crcl 42
+      irref anticoag --list
     """
     _run("anticoag", locals())
 

@@ -87,7 +87,7 @@ header .meta,.end{font-size:9pt}
 h1,h2,h3,.label{break-after:avoid;page-break-after:avoid}
 li,tr,.notice,.run-in,.end{break-inside:avoid;page-break-inside:avoid}
 p{orphans:2;widows:2}
-nav~article{break-before:page;page-break-before:always}
+article+article{break-before:page;page-break-before:always}
 .data,.data tbody{display:block;font-size:8.5pt;line-height:1.2}
 .data thead{display:none}
 .data tr{display:block;margin:.15em 0;padding-left:1em;text-indent:-1em}
@@ -420,7 +420,7 @@ def catalog_html(
     """Many records as one HTML document, in the order given.
 
     A title, the notice, a table of contents linking to each record, then each record (one
-    heading level down, each starting a new printed page). Parent and related procedures link
+    heading level down; printed, each after the first starts a new page). Parent and related procedures link
     to their entries when included.
     """
     own = [

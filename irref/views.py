@@ -57,6 +57,9 @@ def _table(field: Field, rows: list) -> Table:
     """A table field (complications, labs, medications, outcomes): one row per item."""
     table = Table(box=box.SIMPLE, expand=True, show_edge=False, pad_edge=False)
     for key, label in field.columns:
+        if key == "severity":  # a short class name: never wrapped
+            table.add_column(label, no_wrap=True)
+            continue
         wide = key in ("management", "use", "note")
         table.add_column(label, style="bold" if key == field.columns[0][0] else "", ratio=4 if wide else 2)
     for row in rows:
@@ -143,17 +146,20 @@ def _card(shown: Shown) -> Table:
         ("Duration", _t(rec.get("duration") or "not stated")),
         ("Bleeding risk", _t(risk.upper() if risk else "not classed", "bold red" if risk == "high" else "")),
     ]
-    if shown.parent:
-        facts.append(("Part of", _t(f"{shown.parent[1]} ({shown.parent[0]})")))
-    if shown.variants:
-        facts.append(("Variants", _t(", ".join(rid for rid, _ in shown.variants))))
     for i in range(0, len(facts), 2):
         pair = facts[i : i + 2]
         cells = []
         for label, value in pair:
             cells += [_t(label, "bold"), value]
         grid.add_row(*cells)
-    return grid
+    family = Table.grid(padding=(0, 2), expand=True)  # full width: ids are never cut
+    family.add_column(style="bold", no_wrap=True)
+    family.add_column(ratio=1, overflow="fold")
+    if shown.parent:
+        family.add_row(_t("Part of", "bold"), _t(f"{shown.parent[1]} ({shown.parent[0]})"))
+    if shown.variants:
+        family.add_row(_t("Variants", "bold"), _t(", ".join(rid for rid, _ in shown.variants)))
+    return Group(grid, family) if family.row_count else grid
 
 
 def render_show(con: Console, shown: Shown) -> None:
@@ -161,8 +167,10 @@ def render_show(con: Console, shown: Shown) -> None:
     title = Text(strip_controls(rec["name"]), style="bold")
     title.append(f"  {shown.id}", style="dim")
     sub = Text()
-    if rec.get("aliases"):
-        sub.append("also: " + strip_controls(", ".join(rec["aliases"])), style="dim")
+    aliases = rec.get("aliases") or []
+    if aliases:
+        more = f" (+{len(aliases) - 6} more in --json)" if len(aliases) > 6 else ""
+        sub.append("also: " + strip_controls(", ".join(aliases[:6])) + more, style="dim")
     fields = shown.sections or shown.default_sections or [k for k in HEADINGS if k not in CARD_FIELDS]
     if shown.sections is None:
         con.print(Panel(Group(title, sub, _card(shown)), box=box.HEAVY, expand=True))

@@ -248,3 +248,23 @@ def test_json_output_survives_everything_above(cli):
     r = cli("show", "TACE", "--json")
     assert json.loads(r.out)["id"] == "transarterial-chemoembolization"
     assert shutil.which("bash")
+
+
+def test_unreadable_data_directory_is_one_error_line(cli, tmp_path, monkeypatch):
+    data = tmp_path / "mine"
+    write_record(data / "procedures", "locked-dir-test")
+    real_access = os.access
+
+    def access(path, mode, *a, **kw):
+        if os.fspath(path) == str(data):
+            return False
+        return real_access(path, mode, *a, **kw)
+
+    monkeypatch.setattr(os, "access", access)
+    for argv, env in (
+        (["--data-dir", str(data), "show", "TACE", "--json"], None),
+        (["show", "TACE", "--json"], {"IRREF_DATA_DIRS": str(data)}),
+    ):
+        r = cli(*argv, env=env)
+        assert r.code == 2 and r.out == ""
+        assert r.err == f"Error: cannot read data directory {data}: permission denied\n"
