@@ -9,9 +9,9 @@ Each action returns an exit code.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from irref import run
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (4 ms) on every run
 
 if TYPE_CHECKING:  # annotations only: the warm path imports neither typing's runtime nor pathlib here
     from collections.abc import Callable

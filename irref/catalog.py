@@ -22,11 +22,14 @@ import sys
 import zlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 from irref import __version__
 from irref.errors import DataError
 from irref.normalize import normalize
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing on every run
+if TYPE_CHECKING:
+    from typing import Any
 
 FORMAT = 8
 ENV_DATA_DIRS = "IRREF_DATA_DIRS"
@@ -155,20 +158,33 @@ def _scan(directory: Path) -> list[tuple[str, str, int, int]]:
     return files
 
 
-def _fingerprint(dirs: Sequence[Path]) -> tuple[str, list[tuple[int, str, str]]]:
-    """A key that changes when any source file is edited, added or removed; and the files
-    as (directory index, kind, path)."""
+def installed_catalog(directory: Path) -> bool:
+    """True when the shipped catalog sits in an installed package (site-packages): it cannot change
+    without a new install, so warm runs key it by irref's version instead of stat-ing every file.
+    A checkout (an editable install, or running from the source tree) is always checked."""
+    return "site-packages" in directory.parts or "dist-packages" in directory.parts
+
+
+def _fingerprint(dirs: Sequence[Path], *, full: bool = False) -> tuple[str, list[tuple[int, str, str]] | None]:
+    """A key that changes when any source file is edited, added or removed; and the files as
+    (directory index, kind, path), or None when the installed shipped catalog was not listed
+    (``full`` lists it too, for a build)."""
     from array import array
 
     paths: list[str] = [f"{FORMAT}|{__version__}|{sys.version_info[:2]}"]
     stamps = array("q")
-    files: list[tuple[int, str, str]] = []
+    files: list[tuple[int, str, str]] | None = []
     for i, directory in enumerate(dirs):
+        if i == 0 and not full and installed_catalog(directory):
+            paths.append(f"installed:{directory}")
+            files = None
+            continue
         scanned = _scan(directory)
         paths.append(f"dir:{directory}")
         paths += [f[1] for f in scanned]
         stamps.extend([n for f in scanned for n in f[2:]])
-        files += [(i, f[0], f[1]) for f in scanned]
+        if files is not None:
+            files += [(i, f[0], f[1]) for f in scanned]
     return _digest("\n".join(paths)) + "-" + _digest(stamps.tobytes()), files
 
 
@@ -369,7 +385,7 @@ def _build(
     from irref.model import Condition, Modality
 
     if scanned is None:
-        _, scanned = _fingerprint(dirs)
+        _, scanned = _fingerprint(dirs, full=True)
     files = [(i, kind, Path(p)) for i, kind, p in scanned]
     files += [(len(dirs), "procedure", Path(f)) for f in extra_files]
     problems: list[Problem] = []
@@ -654,6 +670,8 @@ def load(cli_dirs: Sequence[str | Path] = (), *, env: dict[str, str] | None = No
         con = store.open_cached(path, key)
         if con is not None:
             return Index(con, key=key, path=path, notices=notices)
+    if files is None:  # the installed catalog was keyed by version: list its files for the build
+        files = _fingerprint(dirs, full=True)[1]
     sections, raw, _ = build(dirs, files=files)
     if use_cache and store.save(path, key, sections, raw):
         store.clean_stale(path.parent, path)

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from irref import lookup
 from irref.catalog import Index
@@ -17,44 +14,59 @@ from irref.vocab import BODY_REGIONS, CATEGORIES, SECTION_ALIASES, SECTIONS
 __all__ = ["COMPARE_ROWS"]
 
 
-@dataclass
-class Shown:
-    """One resolved procedure."""
+class _Plain:
+    """A small data class: fields set by position or name, defaults (a type such as ``list`` is a
+    factory), equality and repr. Used instead of dataclasses, whose import (with inspect) costs a
+    warm run about 13 ms."""
 
-    id: str
-    match: lookup.Match
-    record: dict
-    raw: str
-    variants: list[tuple[str, str]]
-    parent: tuple[str, str] | None
-    sections: list[str] | None
-    default_sections: list[str] | None = None  # `--for patient|clinician`: the sections that suit
-    condition_names: dict[str, str] = field(default_factory=dict)
+    _fields: tuple[str, ...] = ()
+    _defaults: dict = {}  # noqa: RUF012  (read-only class table)
+
+    def __init__(self, *args, **kwargs) -> None:
+        if len(args) > len(self._fields):
+            raise TypeError(f"{type(self).__name__} takes {len(self._fields)} fields")
+        values = dict(zip(self._fields, args, strict=False))
+        values.update(kwargs)
+        for name in self._fields:
+            if name in values:
+                value = values[name]
+            elif name in self._defaults:
+                default = self._defaults[name]
+                value = default() if isinstance(default, type) else default
+            else:
+                raise TypeError(f"{type(self).__name__} needs {name}")
+            setattr(self, name, value)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and all(getattr(self, n) == getattr(other, n) for n in self._fields)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like a dataclass with eq
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(" + ", ".join(f"{n}={getattr(self, n)!r}" for n in self._fields) + ")"
 
 
-@dataclass
-class Row:
+class Shown(_Plain):
+    """One resolved procedure: id, match, record, raw (its JSON), variants [(id, name)], parent
+    (id, name) or None, sections asked for, default_sections (`--for`), condition_names."""
+
+    _fields = ("id", "match", "record", "raw", "variants", "parent", "sections", "default_sections", "condition_names")
+    _defaults = {"default_sections": None, "condition_names": dict}  # noqa: RUF012
+
+
+class Row(_Plain):
     """One procedure in a table of results."""
 
-    id: str
-    name: str
-    category: str
-    modalities: list[str]
-    bleeding_risk: str | None
-    setting: list[str]
-    summary: str
-    purpose: str | None = None
+    _fields = ("id", "name", "category", "modalities", "bleeding_risk", "setting", "summary", "purpose")
+    _defaults = {"purpose": None}  # noqa: RUF012
 
 
-@dataclass
-class Listing:
-    """The result of `list` or `for-condition`: ids in display order; table rows read on demand."""
+class Listing(_Plain):
+    """The result of `list` or `for-condition`: ids in display order; table rows read on demand
+    (`fetch(id) -> Row`)."""
 
-    ids: list[str]
-    fetch: Callable[[str], Row]
-    filters: dict[str, str] = field(default_factory=dict)
-    condition: dict | None = None
-    notices: list[str] = field(default_factory=list)
+    _fields = ("ids", "fetch", "filters", "condition", "notices")
+    _defaults = {"filters": dict, "condition": None, "notices": list}  # noqa: RUF012
 
     @functools.cached_property
     def rows(self) -> list[Row]:
@@ -91,7 +103,7 @@ def match_kind(match: lookup.Match, record: dict) -> lookup.Match:
     own |= {k.replace(" ", "") for k in own}
     if match.matched in own:
         return match
-    return dataclasses.replace(match, kind="alias")
+    return match.replace(kind="alias")
 
 
 def show(
@@ -201,13 +213,10 @@ def list_procedures(
 # ---------------------------------------------------------------- compare, vocabularies, tree
 
 
-@dataclass
-class Compared:
-    """Records resolved for `compare`, in the order asked."""
+class Compared(_Plain):
+    """Records resolved for `compare`, in the order asked: matches, records, raws."""
 
-    matches: list[lookup.Match]
-    records: list[dict]
-    raws: list[str]
+    _fields = ("matches", "records", "raws")
 
 
 def compare(index: Index, queries: list[str], *, exact: bool = False) -> Compared:
@@ -260,15 +269,11 @@ def compare_cell(index: Index, record: dict, field: str, max_items: int = 4, pla
     return str(value or "")
 
 
-@dataclass
-class VocabEntry:
+class VocabEntry(_Plain):
     """One entry of the condition or modality vocabulary."""
 
-    id: str
-    name: str
-    synonyms: list[str]
-    procedures: int
-    procedure_ids: list[str] = field(default_factory=list)
+    _fields = ("id", "name", "synonyms", "procedures", "procedure_ids")
+    _defaults = {"procedure_ids": list}  # noqa: RUF012
 
     def as_dict(self) -> dict:
         return {
@@ -312,13 +317,10 @@ def vocabulary(index: Index, kind: str, query: str | None = None) -> tuple[list[
     return [e for e in entries if e.id in keep], notices
 
 
-@dataclass
-class Node:
-    """One procedure in the family tree."""
+class Node(_Plain):
+    """One procedure in the family tree: id, name, children."""
 
-    id: str
-    name: str
-    children: list[Node]
+    _fields = ("id", "name", "children")
 
     def as_dict(self) -> dict:
         return {"id": self.id, "name": self.name, "children": [c.as_dict() for c in self.children]}

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (4 ms) on every run
+
 
 if TYPE_CHECKING:
     from typing import Any

@@ -17,21 +17,32 @@ Pure constants (no imports beyond the standard library): imported on every path.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 PATIENT, CLINICIAN, ALL = "patient", "clinician", "all"
 
 
-@dataclass(frozen=True)
 class Field:
-    key: str
-    heading: str
-    kind: str = "bullets"
-    aliases: tuple[str, ...] = ()
-    columns: tuple[tuple[str, str], ...] = ()
-    search: tuple[tuple[str, float], ...] = ()
-    compare: str | None = None
-    audience: str = ALL
+    """One record field (a plain class: this module is imported on every run, dataclasses is not)."""
+
+    __slots__ = ("aliases", "audience", "columns", "compare", "heading", "key", "kind", "search")
+
+    def __init__(
+        self,
+        key: str,
+        heading: str,
+        kind: str = "bullets",
+        *,
+        aliases: tuple[str, ...] = (),
+        columns: tuple[tuple[str, str], ...] = (),
+        search: tuple[tuple[str, float], ...] = (),
+        compare: str | None = None,
+        audience: str = ALL,
+    ) -> None:
+        self.key, self.heading, self.kind = key, heading, kind
+        self.aliases, self.columns, self.search = aliases, columns, search
+        self.compare, self.audience = compare, audience
+
+    def __repr__(self) -> str:
+        return f"Field({self.key!r})"
 
 
 #: Sections of a record in display order (``summary`` opens the card; ``variants`` is derived).

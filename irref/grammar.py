@@ -15,16 +15,20 @@ from __future__ import annotations
 
 import json
 import sys
-import types
-import typing
 from pathlib import Path
-from typing import Any
+
+TYPE_CHECKING = False  # the fast path reads the table with json only: no typing on that path
+if TYPE_CHECKING:
+    from typing import Any
 
 TABLE = Path(__file__).with_name("grammar.json")
 
 
 def _value_type(annotation: Any) -> tuple[str, bool]:
     """(scalar type name, is a list) of a parameter's annotation."""
+    import types
+    import typing
+
     origin = typing.get_origin(annotation)
     args = [a for a in typing.get_args(annotation) if a is not type(None)]
     if origin in (typing.Union, types.UnionType):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (4 ms) on every run
+
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence

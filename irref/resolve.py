@@ -626,7 +626,7 @@ def tokens(
             i += 1
             continue
         alts = corrections(lex, words, w) if fuzzy else []
-        if not alts and fuzzy and i == n - 1 and len(w) >= 3 and w not in lex.not_procedures:
+        if not alts and fuzzy and i == n - 1 and len(w) >= 4 and w not in lex.not_procedures:
             alts = [(v, PREFIX_COST) for v in words.vocab if v.startswith(w) and len(v) > len(w)]
         if alts and all(lex.kind(a) is not None for a, _ in alts):
             # a misspelt qualifier ("placment"): read as that qualifier

@@ -22,7 +22,9 @@ import os
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (4 ms) on every run
+
 
 if TYPE_CHECKING:
     from pathlib import Path

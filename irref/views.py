@@ -39,15 +39,30 @@ def _t(value: object, style: str = "") -> Text:
     return Text(strip_controls(str(value)), style=style)
 
 
-def _bullets(items: list[str], numbered: bool = False) -> Table:
-    """A list with hanging indents: wrapped lines align under the text, not the marker."""
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(style="bold", no_wrap=True, justify="right")
-    grid.add_column(ratio=1)
-    for i, item in enumerate(items, 1):
-        grid.add_row(f"{i}." if numbered else "•", _t(item))
-    return grid
+#: Width the bullets are wrapped to (set per render from the console; tables are too slow for lists).
+_WIDTH = [80]
 
+
+def _bullets(items: list[str], numbered: bool = False) -> Text:
+    """A list with hanging indents: wrapped lines align under the text, not the marker. Wrapped
+    here (textwrap) rather than by a Rich table, which costs ten times more to render."""
+    import textwrap
+
+    out = Text()
+    n = len(items)
+    pad = len(f"{n}. ") if numbered else 2
+    width = max(20, _WIDTH[0] - pad)
+    for i, item in enumerate(items, 1):
+        marker = f"{i}. ".rjust(pad) if numbered else "• "
+        lines = textwrap.wrap(strip_controls(str(item)), width) or [""]
+        out.append(marker, style="bold")
+        out.append(lines[0])
+        for line in lines[1:]:
+            out.append("\n" + " " * pad + line)
+        if i < n:
+            out.append("\n")
+    out.no_wrap = True
+    return out
 
 #: Shown in the card at the top of `show`, so not repeated as sections below it.
 CARD_FIELDS = ("modalities", "anesthesia", "setting", "duration")
@@ -163,6 +178,7 @@ def _card(shown: Shown) -> Table:
 
 
 def render_show(con: Console, shown: Shown) -> None:
+    _WIDTH[0] = con.width
     rec = shown.record
     title = Text(strip_controls(rec["name"]), style="bold")
     title.append(f"  {shown.id}", style="dim")

@@ -173,3 +173,24 @@ def test_cached_index_answers_like_the_fresh_build(tmp_path):
     assert commands.for_condition(cached, "liver cancer").rows == commands.for_condition(fresh, "liver cancer").rows
     assert cached.records == fresh.records
     assert cached.raws(cached.order) == [fresh.raw(r) for r in fresh.order]
+
+
+def test_installed_catalog_is_keyed_by_version_not_stat(tmp_path, monkeypatch):
+    """In site-packages the shipped files cannot change without a reinstall: a warm run does not
+    stat them (a checkout, like this one, is always checked)."""
+    assert catalog.installed_catalog(Path("/x/lib/python3.11/site-packages/irref/data"))
+    assert not catalog.installed_catalog(catalog.shipped_dir())  # the source tree
+    seen: list[str] = []
+    real_scan = catalog._scan
+
+    def scan(directory):
+        seen.append(str(directory))
+        return real_scan(directory)
+
+    monkeypatch.setattr(catalog, "_scan", scan)
+    monkeypatch.setattr(catalog, "installed_catalog", lambda d: d == catalog.shipped_dir())
+    env = _env(tmp_path / "c")
+    catalog.load(env=env)  # cold: lists the files to build them
+    seen.clear()
+    index = catalog.load(env=env)  # warm: keyed by version
+    assert seen == [] and index._path is not None
