@@ -64,6 +64,7 @@ def _bullets(items: list[str], numbered: bool = False) -> Text:
     out.no_wrap = True
     return out
 
+
 #: Shown in the card at the top of `show`, so not repeated as sections below it.
 CARD_FIELDS = ("modalities", "anesthesia", "setting", "duration")
 
