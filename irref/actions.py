@@ -99,8 +99,8 @@ def validate(ctx: Ctx, paths=None, as_json=False) -> int:
     return run.validate(ctx.data_dirs, paths or [], as_json)
 
 
-def schema(ctx: Ctx) -> int:
-    return run.schema()
+def schema(ctx: Ctx, data_file=False) -> int:
+    return run.schema(data_file)
 
 
 # ---------------------------------------------------------------- bedside tools

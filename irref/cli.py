@@ -494,13 +494,18 @@ def validate(
 
 
 @app.command()
-def schema() -> None:
-    """Print the JSON Schema of a procedure record (generated from the model).
+def schema(
+    data_file: Annotated[
+        bool, typer.Option("--data-file", help="The schema of a YAML data file instead (for editors).")
+    ] = False,
+) -> None:
+    """Print the JSON Schema of a record as --json prints it (generated from the model).
 
-    Example:
+    Examples:
 
     \b
-      irref schema > procedure.schema.json
+      irref schema > record.schema.json
+      irref schema --data-file > procedure-file.schema.json
     """
     _run("schema", locals())
 

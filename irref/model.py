@@ -250,9 +250,41 @@ class Modality(_Strict):
 FIELDS: tuple[str, ...] = tuple(Procedure.model_fields)
 
 
-def json_schema() -> dict:
-    """JSON Schema of a procedure record, generated from the model."""
-    schema = Procedure.model_json_schema()
+def json_schema(data_file: bool = False) -> dict:
+    """JSON Schema generated from the model: by default of a record exactly as ``--json`` prints it
+    (the data file's fields plus ``source``, and the optional keys some commands add: ``match`` on
+    ``show``, ``condition`` and ``purpose`` on ``for-condition``); with ``data_file``, of a YAML
+    data file (for editors)."""
+    schema = Procedure.model_json_schema(mode="serialization" if not data_file else "validation")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    if data_file:
+        schema["$id"] = "https://irref.invalid/schema/procedure-file.json"
+        return schema
     schema["$id"] = "https://irref.invalid/schema/procedure.json"
+    schema["title"] = "Record"
+    schema["description"] = "A procedure record as irref's --json output prints it."
+    props = schema["properties"]
+    props["reviewed"] = {"type": "string", "format": "date", "description": props["reviewed"].get("description", "")}
+    props["source"] = {"type": "string", "description": "The data file the record was read from."}
+    props["match"] = {
+        "type": "object",
+        "description": "show only: how the query was matched.",
+        "properties": {
+            "kind": {"enum": ["exact", "alias", "fuzzy", "search"]},
+            "score": {"type": "number"},
+            "query": {"type": "string"},
+            "matched": {"type": "string"},
+        },
+        "required": ["kind", "score", "query", "matched"],
+        "additionalProperties": False,
+    }
+    props["condition"] = {
+        "type": "object",
+        "description": "for-condition only: the condition asked about.",
+        "properties": {"id": {"type": "string"}, "name": {"type": "string"}},
+        "required": ["id", "name"],
+        "additionalProperties": False,
+    }
+    props["purpose"] = {"type": ["string", "null"], "description": "for-condition only: what it does for it."}
+    schema["required"] = sorted({*schema.get("required", []), *FIELDS, "source"} - {"bleeding_risk_note"})
     return schema

@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import zlib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -102,10 +102,14 @@ def _cache_dir() -> Path | None:
 
 
 def _read_json(path: Path) -> Any:
+    """A cache file (marshal: several times faster to load than JSON; the cache stamp includes the
+    Python version, whose marshal format it is)."""
+    import marshal
+
     try:
-        with open(path, encoding="utf-8") as fh:
-            return json.load(fh)
-    except (OSError, ValueError):
+        with open(path, "rb") as fh:
+            return marshal.loads(fh.read())
+    except (OSError, ValueError, EOFError, TypeError):
         return None
 
 
@@ -114,11 +118,14 @@ def _write_json(path: Path, value: Any) -> None:
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        import marshal
+
+        data = marshal.dumps(value)
         fd, tmp = tempfile.mkstemp(prefix=".resolve-", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(value, fh, separators=(",", ":"))
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
         os.replace(tmp, path)
-    except OSError:
+    except (OSError, ValueError):
         return
 
 
@@ -127,7 +134,7 @@ def _lexicon_stamp(path: Path) -> str:
         st = os.stat(path)
     except OSError:
         return "none"
-    return _digest(f"{_CACHE_VERSION}\n{path.resolve()}\n{st.st_size}\n{st.st_mtime_ns}")
+    return _digest(f"{_CACHE_VERSION}\n{sys.version}\n{path.resolve()}\n{st.st_size}\n{st.st_mtime_ns}")
 
 
 _LEXICONS: dict[str, Lexicon] = {}
@@ -140,7 +147,7 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
     if stamp in _LEXICONS:
         return _LEXICONS[stamp]
     cdir = _cache_dir()
-    cached = _read_json(cdir / f"lexicon-{stamp}.json") if cdir else None
+    cached = _read_json(cdir / f"lexicon-{stamp}.bin") if cdir else None
     if not isinstance(cached, dict):
         raw: dict = {}
         if stamp != "none":
@@ -160,7 +167,7 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
                 raise DataError(f"the lookup lexicon {path} is not a mapping of sections")
         cached = Lexicon.compile(raw)
         if cdir:
-            _write_json(cdir / f"lexicon-{stamp}.json", cached)
+            _write_json(cdir / f"lexicon-{stamp}.bin", cached)
     lex = Lexicon(cached, stamp)
     _LEXICONS[stamp] = lex
     return lex
@@ -440,8 +447,8 @@ def word_indexes(index, lex: Lexicon) -> _Tables:
     key = getattr(index, "key", "") or ""
     cdir = _cache_dir() if key else None
     tag = _digest(key + lex.stamp)
-    path = cdir / f"words-{tag}.json" if cdir else None
-    cpath = cdir / f"words-{tag}-conditions.json" if cdir else None
+    path = cdir / f"words-{tag}.bin" if cdir else None
+    cpath = cdir / f"words-{tag}-conditions.bin" if cdir else None
     data = _read_json(path) if path else None
     if isinstance(data, dict) and data.get("key") == key and data.get("lexicon") == lex.stamp:
         out = _Tables(index, lex, cpath, Spans.load(data["spans"]))
@@ -535,12 +542,17 @@ def _corrections(lex: Lexicon, words: WordIndex, word: str, known: bool) -> list
         return []
     out: dict[str, float] = {}
     folded = _sounds(word)
+    letters, fletters = set(word), set(folded)
     surface, canon = _surface(lex, words)
     for cand in surface:
         if abs(len(cand) - len(word)) > budget or len(cand) < 4:
             continue
         if cand[0] != word[0] and _sounds(cand[:2])[0] != folded[0]:
             continue  # a typo rarely changes the first letter
+        if len(letters.symmetric_difference(cand)) > 2 * budget and (
+            folded == word or len(fletters.symmetric_difference(_sounds(cand))) > 2 * budget
+        ):
+            continue  # too many different letters for so few edits (a cheap bound before the distance)
         dist, fold = osa(word, cand, budget), False
         if dist > budget and folded != word:
             dist, fold = osa(folded, _sounds(cand), budget), True
@@ -581,20 +593,34 @@ def _surface(lex: Lexicon, words: WordIndex) -> tuple[list[str], dict[str, str]]
     return memo
 
 
-@dataclass
-class Token:
-    word: str
-    kind: str | None  # qualifier class or None (core)
-    alts: list[tuple[str, float]]  # vocabulary words it may match, with their cost
+class _Plain:
+    """A small record class (dataclasses would import inspect: 15 ms on every fuzzy lookup)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.__slots__)
+        return f"{type(self).__name__}({fields})"
 
 
-@dataclass
-class Candidate:
-    owner: str
-    score: float
-    words: list[str]  # the matched entry's words
-    dropped: list[str]  # query qualifiers left out
-    covered: int  # query tokens explained
+class Token(_Plain):
+    """One query word: its qualifier class (None for a core word) and the vocabulary words it may
+    match, with their cost."""
+
+    __slots__ = ("alts", "kind", "word")
+
+    def __init__(self, word: str, kind: str | None, alts: list[tuple[str, float]]):
+        self.word, self.kind, self.alts = word, kind, alts
+
+
+class Candidate(_Plain):
+    """The best entry of one procedure for a query: its score, words, the query qualifiers it left
+    out, and how many query tokens it explains."""
+
+    __slots__ = ("covered", "dropped", "owner", "score", "words")
+
+    def __init__(self, owner: str, score: float, words: list[str], dropped: list[str], covered: int):
+        self.owner, self.score, self.words, self.dropped, self.covered = owner, score, words, dropped, covered
 
 
 def tokens(
@@ -833,21 +859,27 @@ def refine_family(index, lex: Lexicon, words: WordIndex, toks: list[Token], cand
 # ---------------------------------------------------------------- the outcome
 
 
-@dataclass
-class Outcome:
+class Outcome(_Plain):
     """What the structured reading found.
 
     ``id`` is set when one procedure explains the query (``kind`` fuzzy or search), else
     ``condition`` when the query only names a condition, and ``hints`` lists candidate ids.
     """
 
-    id: str | None = None
-    kind: str = "fuzzy"
-    score: float = 0.0
-    key: str = ""
-    condition: str | None = None
-    hints: list[str] = field(default_factory=list)
-    ambiguous: bool = False
+    __slots__ = ("ambiguous", "condition", "hints", "id", "key", "kind", "score")
+
+    def __init__(
+        self,
+        id: str | None = None,
+        kind: str = "fuzzy",
+        score: float = 0.0,
+        key: str = "",
+        condition: str | None = None,
+        hints: list[str] | None = None,
+        ambiguous: bool = False,
+    ):
+        self.id, self.kind, self.score, self.key = id, kind, score, key
+        self.condition, self.hints, self.ambiguous = condition, list(hints or []), ambiguous
 
 
 def _decide(cands: list[Candidate], lex: Lexicon | None = None) -> tuple[Candidate | None, bool]:
@@ -975,10 +1007,24 @@ def _light_records(index) -> list[dict]:
     return out
 
 
+#: Records the FTS5 table hands to the ranker for the search fallback.
+FTS_POOL = 15
+
+
 def search_hits(index, query: str, limit: int = 6, ids: list[str] | None = None, *, light: bool = False):
     from irref import search as searching
     from irref.errors import UsageError
 
+    if ids is None and light and callable(getattr(index, "fts", None)):
+        # the index's FTS5 table (bm25 over names, summary, conditions and text) picks the few
+        # records worth ranking; the ranker's scores depend on each record alone
+        try:
+            terms = searching._terms(query)
+            expression = " OR ".join("(" + " OR ".join(searching._fts_forms(t, index)) + ")" for t in terms)
+            ids = index.fts(expression, FTS_POOL)
+            light = False
+        except (AttributeError, UsageError):
+            ids = None
     rids = ids if ids is not None else list(index.order)
     if not rids:
         return []

@@ -590,8 +590,8 @@ def validate(data_dirs: Sequence[str | Path], paths: Sequence[Path], as_json: bo
     return int(ExitCode.OK)
 
 
-def schema() -> int:
+def schema(data_file: bool = False) -> int:
     from irref import model, output
 
-    output.write_json(model.json_schema(), sys.stdout)
+    output.write_json(model.json_schema(data_file), sys.stdout)
     return int(ExitCode.OK)

@@ -640,7 +640,7 @@ def search(
 # ---------------------------------------------------------------- over the index (FTS5 first)
 
 #: Candidates FTS5 hands to the ranker above, at least (more for a larger --limit).
-POOL = 200
+POOL = 100
 
 
 def _fts_forms(term: str, index) -> list[str]:
