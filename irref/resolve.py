@@ -78,7 +78,7 @@ SUFFIXES = (
 #: Words a query may carry without meaning much, although a name that has them needs them.
 QUERY_GENERIC = frozenset({"nonsurgical", "nonoperative", "noninvasive"})
 QUALIFIER_CLASSES = ("imaging", "sides", "regions", "actions", "generic", "disease", "secondary")
-_CACHE_VERSION = 5
+_CACHE_VERSION = 6
 
 
 def lexicon_path() -> Path:
@@ -268,7 +268,8 @@ class Lexicon:
         out = [self.canon(w) for w in out]
         if phrases and self.phrases:
             out = self.rewrite(out)
-        return out
+        # "Irreversible electroporation (IRE)" says each word twice once IRE is expanded
+        return list(dict.fromkeys(out)) if len(set(out)) < len(out) else out
 
     def rewrite(self, words: list[str]) -> list[str]:
         """Replace lay phrases; imaging words and sides inside a phrase are kept, after it
