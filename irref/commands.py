@@ -78,9 +78,19 @@ def section_keys(names: list[str]) -> list[str] | None:
     if not names:
         return None
     out = []
+    from irref.normalize import fold
+
     for name in names:
-        key = normalize(name).replace(" ", "_")
-        key = SECTION_ALIASES.get(normalize(name), SECTION_ALIASES.get(key, key))
+        key = None
+        for form in (fold(name), normalize(name)):  # as typed (variants, kinds), then singular/American
+            if form.replace(" ", "_") in SECTIONS:
+                key = form.replace(" ", "_")
+            elif form in SECTION_ALIASES:
+                key = SECTION_ALIASES[form]
+            elif form.replace(" ", "_") in SECTION_ALIASES:
+                key = SECTION_ALIASES[form.replace(" ", "_")]
+            if key:
+                break
         if key not in SECTIONS:
             raise UsageError(
                 f"unknown section {name!r}",

@@ -477,19 +477,12 @@ def export(
         return int(ExitCode.OK)
     if directory.exists() and not directory.is_dir():
         raise UsageError(f"--output {directory} is not a directory")
+    from irref import atomic
+
     targets = {directory / name: text for name, text in docs.items()}
-    existing = [str(t) for t in targets if t.exists()]
-    if existing and not force:
-        raise UsageError(
-            f"{len(existing)} file(s) already exist: {', '.join(existing[:3])}{' ...' if len(existing) > 3 else ''}; "
-            "use --force to overwrite"
-        )
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        for target, text in targets.items():
-            target.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot write to {directory}: {exc.strerror or exc}") from None
+    # each file whole or absent (temporary name, then rename); an existing file or a link at a
+    # name, even a dangling one, is refused without --force
+    atomic.write_files(targets, force=force)
     for target in targets:
         sys.stdout.write(f"{target}\n")
     err(f"wrote {len(targets)} file(s) to {directory}")

@@ -216,22 +216,32 @@ def render_listing(con: Console, listing: Listing, title: str) -> None:
             con.print(_t("  " + " · ".join(d for d in detail if d), "dim"))
         con.print(Text(f"{len(listing.rows)} procedure(s). {NOTICE}", style="dim"))
         return
+    # Column priorities: the name and the bleeding-risk class are never cut (the name wraps by
+    # words, the class keeps its width); the id sits under the name, whole where it fits; below
+    # 100 columns the category (and, for a condition, the imaging) make room.
+    wide = con.width >= 100
     table = Table(title=_t(title), box=box.SIMPLE_HEAVY, show_lines=False, expand=True)
-    table.add_column("Procedure", style="bold", overflow="fold", ratio=3, min_width=14)
+    table.add_column("Procedure (id)", ratio=4, min_width=20, overflow="fold")
     if purpose:
         table.add_column("What it does for it", ratio=4)
-    table.add_column("Category", ratio=2)
-    table.add_column("Imaging", ratio=2)
+    if wide:
+        table.add_column("Category", ratio=2)
+    if wide or not purpose:
+        table.add_column("Imaging", ratio=2)
     if not purpose:
-        table.add_column("Bleeding", ratio=1, min_width=9)
-        table.add_column("Setting", ratio=2)
+        table.add_column("Bleeding", no_wrap=True, min_width=11)
     for row in listing.rows:
-        cells = [_t(row.name)]
+        name = _t(row.name, "bold")
+        name.append("\n" + strip_controls(row.id), style="dim")
+        cells = [name]
         if purpose:
             cells.append(_t(row.purpose or ""))
-        cells += [_t(row.category), _t(", ".join(row.modalities))]
+        if wide:
+            cells.append(_t(row.category))
+        if wide or not purpose:
+            cells.append(_t(", ".join(row.modalities)))
         if not purpose:
-            cells += [_t(row.bleeding_risk or "not classed"), _t(", ".join(row.setting))]
+            cells.append(_t(row.bleeding_risk or "not classed"))
         table.add_row(*cells)
     con.print(table)
     con.print(Text(f"{len(listing.rows)} procedure(s). {NOTICE}", style="dim"))

@@ -230,3 +230,42 @@ def test_json_output_is_parseable_everywhere(cli):
     ):
         r = cli(*args)
         json.loads(r.out)
+
+
+@pytest.mark.parametrize(
+    ("name", "heading"),
+    [
+        ("variants", "Variants"),
+        ("body_regions", "Body regions"),
+        ("body-regions", "Body regions"),
+        ("kinds", "Variants"),
+        ("types", "Variants"),
+        ("indications", "Used for"),
+        ("complications", "Complications"),
+        ("devices", "Equipment"),
+        ("sources", "References"),
+        ("Pearls", "Pearls"),
+    ],
+)
+def test_every_listed_section_name_and_alias_works(cli, name, heading):
+    r = cli("show", "ablation", "--section", name)
+    assert r.code == 0, r.err
+    assert heading in r.out
+
+
+@pytest.mark.parametrize("columns", ["80", "100", "200"])
+@pytest.mark.parametrize(
+    "argv", [["list", "--category", "biopsy"], ["list", "--modality", "CT"], ["for-condition", "stroke"]]
+)
+def test_tables_keep_names_ids_and_bleeding_whole_at_every_width(cli, columns, argv):
+    records = cli(*argv, "--json").json()
+    r = cli(*argv, env={"COLUMNS": columns})
+    assert r.code == 0
+    lines = r.out.splitlines()
+    assert max(len(line) for line in lines) <= int(columns)
+    words = {w for line in lines for w in line.split()}
+    for rec in records:
+        assert rec["id"] in words, (columns, rec["id"])  # never split across lines
+    if argv[0] == "list":
+        assert "not classed" in r.out or "low" in words or "high" in words
+        assert "not clas…" not in r.out and "Blee…" not in r.out

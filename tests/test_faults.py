@@ -268,3 +268,26 @@ def test_unreadable_data_directory_is_one_error_line(cli, tmp_path, monkeypatch)
         r = cli(*argv, env=env)
         assert r.code == 2 and r.out == ""
         assert r.err == f"Error: cannot read data directory {data}: permission denied\n"
+
+
+def test_markdown_export_is_whole_or_absent_and_refuses_a_dangling_link(cli, tmp_path, monkeypatch):
+    out = tmp_path / "handouts"
+    out.mkdir()
+    (out / "transarterial-chemoembolization.md").symlink_to(tmp_path / "nowhere.md")  # dangling
+    r = cli("export", "TACE", "--output", str(out))
+    assert r.code == 2 and "already exist" in r.err and not (tmp_path / "nowhere.md").exists()
+    # a write that fails mid-way (full disk) leaves no file, and a retry works without --force
+    from irref import atomic
+
+    real = atomic.write_one
+
+    def full_disk(target, data, **kw):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(atomic, "write_one", full_disk)
+    r = cli("export", "kyphoplasty", "--output", str(out))
+    assert r.code == 2 and r.err.startswith("Error: cannot write")
+    assert not (out / "kyphoplasty.md").exists() and not list(out.glob(".*"))
+    monkeypatch.setattr(atomic, "write_one", real)
+    r = cli("export", "kyphoplasty", "--output", str(out))
+    assert r.code == 0 and "Educational reference only" in (out / "kyphoplasty.md").read_text()
