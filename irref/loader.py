@@ -262,13 +262,59 @@ def _rt_tree(path: Path, stamp: tuple[int, int]) -> Any:
         return None
 
 
+@functools.lru_cache(maxsize=4096)
+def _lines(path: Path, stamp: tuple[int, int]) -> list[str] | None:
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _quick_line(lines: list[str], loc: tuple) -> int | None:
+    """The line of a top-level key, or of item i of a top-level block list, by scanning the text
+    (no YAML parse: thousands of problems in thousands of files stay cheap); None when unsure."""
+    if not loc or not isinstance(loc[0], str) or len(loc) > 2:
+        return None
+    key = loc[0] + ":"
+    start = next((n for n, line in enumerate(lines) if line.startswith(key) and line[: len(key)] == key), None)
+    if start is None:
+        return None
+    if len(loc) == 1:
+        return start + 1
+    if not isinstance(loc[1], int):
+        return None
+    rest = lines[start][len(key) :].strip()
+    if rest.startswith("["):  # a flow list on the key's line
+        return start + 1 if "]" in rest else None
+    count = -1
+    for n in range(start + 1, len(lines)):
+        line = lines[n]
+        if line and not line[0].isspace() and not line.startswith("#") and not line.startswith("-"):
+            break  # the next top-level key
+        stripped = line.lstrip()
+        if stripped.startswith("- ") or stripped == "-":
+            indent = len(line) - len(stripped)
+            if indent <= 2:
+                count += 1
+                if count == loc[1]:
+                    return n + 1
+    return None
+
+
 def line_of(path: Path, loc: tuple) -> int | None:
-    """Line (1-based) of a pydantic error location, read with the round-trip loader."""
+    """Line (1-based) of a pydantic error location: a top-level key or list item by a text scan,
+    anything deeper with the round-trip loader."""
     try:
         st = path.stat()
     except OSError:
         return None
-    node = _rt_tree(Path(path), (st.st_size, st.st_mtime_ns))
+    stamp = (st.st_size, st.st_mtime_ns)
+    lines = _lines(Path(path), stamp)
+    if lines is not None:
+        quick = _quick_line(lines, loc)
+        if quick is not None:
+            return quick
+    node = _rt_tree(Path(path), stamp)
     if node is None:
         return None
     line = None

@@ -279,12 +279,15 @@ def find_procedure(index, query: str, *, exact: bool = False) -> Match:
     fuzzy = None if out.ambiguous or NO_WHOLE_STRING else _fuzzy(table, text, q)
     if fuzzy is not None and structure.explains(index, text, fuzzy.matched):
         return fuzzy
-    ranking: list[str] = []
+    ranking: list[str] | None = []
     if not out.ambiguous:
         found, ranking = structure.search_fallback(index, text)
         if found is not None:
             return Match(found.id, text, False, found.score, "search", found.key)
-    hints = out.hints or ranking[:5] or (None if structure.has_core(text) else [])
+    if ranking is None:  # no word the catalog knows: no suggestions rather than noise
+        hints: list[str] | None = out.hints
+    else:
+        hints = out.hints or ranking[:5] or (None if structure.has_core(text) else [])
     raise _not_found(table, text, "procedure", names, hints=hints)
 
 

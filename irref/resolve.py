@@ -690,6 +690,7 @@ def match(
 ) -> list[Candidate]:
     """Score every entry that can explain the query; the best entry per owner, best first."""
     core = [t for t in toks if t.kind is None]
+    borrowed = not core  # no core word: an action or the qualifiers stand in, and no organ may be left out
     if not core:  # "removal of a totally implantable venous access device": the action is the core
         core = [t for t in toks if t.word in lex.strong_actions and t.alts]
     strict = False
@@ -737,7 +738,7 @@ def match(
         for j, t in enumerate(toks):
             if used[j]:
                 continue
-            if t.kind is None or id(t) in must:
+            if t.kind is None or id(t) in must or (borrowed and t.kind == "regions"):
                 ok = False
                 break
             cost += DROP_COST.get(t.kind, 0.5) + min((c for _, c in t.alts), default=0.0)  # a typo stays a typo
@@ -1024,7 +1025,7 @@ def search_hits(index, query: str, limit: int = 6, ids: list[str] | None = None,
             expression = " OR ".join("(" + " OR ".join(searching._fts_forms(t, index)) + ")" for t in terms)
             ids = index.fts(expression, FTS_POOL)
             light = False
-        except (AttributeError, UsageError):
+        except (AttributeError, TypeError, UsageError):  # the index or ranker changed shape: scan all
             ids = None
     rids = ids if ids is not None else list(index.order)
     if not rids:
@@ -1068,15 +1069,18 @@ def _word_found(word: str, pool: set[str]) -> bool:
     return False
 
 
-def search_fallback(index, query: str) -> tuple[Outcome | None, list[str]]:
+def search_fallback(index, query: str) -> tuple[Outcome | None, list[str] | None]:
     """The best full-text hit when it is clearly ahead and every core word of the query is in its
     name, aliases or lookup terms (so the answer is explained by the query's words); else the
-    ranking's ids, as hints."""
+    ranking's ids, as hints (None: nothing is worth suggesting)."""
     lex = load_lexicon()
     qwords = [w for w in lex.words(query) if lex.kind(w) != "stop"]
     core = [w for w in qwords if lex.kind(w) is None or lex.kind(w) == "secondary"]
     if not core:
-        return None, []  # only qualifiers ("hip replacement"): no ranking is worth suggesting
+        return None, None  # only qualifiers ("hip replacement"): no ranking is worth suggesting
+    words = word_indexes(index, lex)["procedures"]
+    if not any(w in words.vocab_set or corrections(lex, words, w) for w in core):
+        return None, None  # not one word the catalog knows ("xyzzy plugh"): suggestions would be noise
     # ranked over light records (names, aliases, summaries, conditions: the fields an answer must be
     # explained by), built from the table rows without reading any full record
     hits = search_hits(index, " ".join(lex.words(query)) or query, light=True)

@@ -90,7 +90,7 @@ def warn_problems(problems: list[tuple]) -> None:
         rest = files[len(shown) :]
         err(
             f"warning: {len(rest)} more data file(s) with {sum(len(p) for p in rest)} problem(s) are not "
-            "listed (their records are skipped); run 'irref validate' to see every one"
+            "listed; run 'irref validate' to see every one"
         )
 
 
