@@ -85,10 +85,34 @@ def _fast(argv: list[str], environ: Mapping[str, str]) -> int | None:
     return actions.call(parsed.path, ctx, parsed.params)
 
 
+_SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+
+
+def _completion_for(argv: list[str]) -> int | None:
+    """`--show-completion SHELL` / `--install-completion SHELL`: Typer's options detect the running
+    shell and ignore a shell named after them (`--show-completion zsh` printed the bash script)."""
+    if len(argv) != 2 or argv[0] not in ("--show-completion", "--install-completion") or argv[1] not in _SHELLS:
+        return None
+    from typer import completion
+
+    if argv[0] == "--show-completion":
+        script = completion.get_completion_script(prog_name="irref", complete_var="_IRREF_COMPLETE", shell=argv[1])
+        sys.stdout.write(script.rstrip("\n") + "\n")
+        return 0
+    shell, path = completion.install(shell=argv[1], prog_name="irref", complete_var="_IRREF_COMPLETE")
+    sys.stdout.write(
+        f"{shell} completion installed in {path}\nCompletion will take effect once you restart the terminal\n"
+    )
+    return 0
+
+
 def _typer(argv: list[str]) -> int:
     from irref import fastparse, grammar
     from irref.cli import app
 
+    shown = _completion_for(argv)
+    if shown is not None:
+        return shown
     argv = fastparse.hoist_globals(argv, grammar.load())
     try:
         app(args=argv, prog_name="irref")

@@ -331,6 +331,11 @@ def completion_kind(args: list[str], table: dict[str, Any]) -> tuple[str, list[s
     return kind, data_dirs
 
 
+def _bash_word(text: str) -> str:
+    """A value as bash would need it typed: spaces and shell characters backslash-escaped."""
+    return "".join("\\" + ch if ch in " \t'\"\\$`!&|;()<>*?[]{}#~" else ch for ch in text)
+
+
 def try_complete(shell: str, table: dict[str, Any]) -> int | None:
     """Answer Typer's completion protocol for argument and option values from the index, without
     importing Typer; None defers to Typer. The output matches Typer's for each shell."""
@@ -364,13 +369,15 @@ def try_complete(shell: str, table: dict[str, Any]) -> int | None:
 
     items = complete.candidates(kind, incomplete, data_dirs)
     if shell == "complete_bash":
-        out = [v for v, _ in items]
+        # a name of several words is inserted as one shell word (bash sets COMPREPLY verbatim)
+        out = [_bash_word(v) for v, _ in items]
     elif shell == "complete_zsh":
 
         def esc(t: str) -> str:
             return t.replace('"', '""').replace("'", "''").replace("$", "\\$").replace("`", "\\`").replace(":", r"\\:")
 
-        lines = [f'"{esc(v)}":"{esc(h)}"' if h else f'"{esc(v)}"' for v, h in items]
+        # spaces in a value are escaped, so zsh inserts a multi-word name as one word
+        lines = [f'"{esc(v).replace(" ", chr(92) + " ")}":"{esc(h)}"' if h else f'"{esc(v)}"' for v, h in items]
         out = [f"_arguments '*: :(({chr(10).join(lines)}))'"] if lines else ["_files"]
     else:
         if os.environ.get("_TYPER_COMPLETE_FISH_ACTION") == "is-args":
