@@ -22,11 +22,12 @@ if TYPE_CHECKING:  # annotations only: the warm path imports neither typing's ru
 class Ctx:
     """The options every command shares (the root callback's parameters)."""
 
-    __slots__ = ("data_dirs", "debug")
+    __slots__ = ("data_dirs", "debug", "no_pager")
 
-    def __init__(self, data_dirs: list[Path] | None = None, debug: bool = False) -> None:
+    def __init__(self, data_dirs: list[Path] | None = None, debug: bool = False, no_pager: bool = False) -> None:
         self.data_dirs = list(data_dirs or [])
         self.debug = debug
+        self.no_pager = no_pager
 
 
 def _fmt(as_json: bool = False, as_jsonl: bool = False, as_csv: bool = False) -> str:
@@ -227,4 +228,5 @@ ACTIONS: dict[str, Callable[..., int]] = {
 def call(path: str, ctx: Ctx, params: dict[str, Any]) -> int:
     """Run the action of a command path with its parameters, through the one error boundary."""
     action = ACTIONS[path]
+    run.NO_PAGER[0] = ctx.no_pager
     return run.guarded(lambda: action(ctx, **params), debug=ctx.debug)

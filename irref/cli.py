@@ -65,6 +65,7 @@ class State:
     def __init__(self) -> None:
         self.data_dirs: list[Path] = []
         self.debug: bool = bool(os.environ.get("IRREF_DEBUG"))
+        self.no_pager: bool = False
 
 
 STATE = State()
@@ -122,9 +123,13 @@ def _root(
         ),
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show Python tracebacks (for bug reports).")] = False,
+    no_pager: Annotated[
+        bool, typer.Option("--no-pager", help="Never page long output (also IRREF_PAGER=cat).")
+    ] = False,
 ) -> None:
     STATE.data_dirs = list(data_dir or [])
     STATE.debug = debug or bool(os.environ.get("IRREF_DEBUG"))
+    STATE.no_pager = no_pager
 
 
 # ---------------------------------------------------------------- error boundary
@@ -135,7 +140,7 @@ def _run(path: str, params: dict) -> None:
     fast parser calls the same action with the same names, from the table generated from this app."""
     from irref import actions
 
-    code = actions.call(path, actions.Ctx(list(STATE.data_dirs), STATE.debug), params)
+    code = actions.call(path, actions.Ctx(list(STATE.data_dirs), STATE.debug, STATE.no_pager), params)
     if code:
         raise typer.Exit(code)
 

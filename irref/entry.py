@@ -81,7 +81,11 @@ def _fast(argv: list[str], environ: Mapping[str, str]) -> int | None:
 
     if parsed.path not in actions.ACTIONS:
         return None
-    ctx = actions.Ctx(list(parsed.globals.get("data_dir") or []), _debug(parsed.globals, environ))
+    ctx = actions.Ctx(
+        list(parsed.globals.get("data_dir") or []),
+        _debug(parsed.globals, environ),
+        bool(parsed.globals.get("no_pager")),
+    )
     return actions.call(parsed.path, ctx, parsed.params)
 
 

@@ -104,6 +104,36 @@ def _rich():
     return views, views.console(sys.stdout)
 
 
+#: `--no-pager` (set by the action harness for this run).
+NO_PAGER = [False]
+
+
+def _paged(con):
+    """Page long output through the user's pager on a terminal, as git and man do: IRREF_PAGER,
+    then PAGER, else `less -FRX` (which quits when the text fits one screen); never when stdout is
+    not a terminal, with --no-pager, or with IRREF_PAGER=cat (or empty)."""
+    import contextlib
+
+    command = os.environ.get("IRREF_PAGER", os.environ.get("PAGER", "less"))
+    if NO_PAGER[0] or not command.strip() or command.strip() == "cat" or not con.is_terminal:
+        return contextlib.nullcontext()
+    from rich.pager import Pager
+
+    class _Command(Pager):
+        def show(self, content: str) -> None:
+            import shlex
+            import subprocess
+
+            env = {**os.environ}
+            env.setdefault("LESS", "FRX")
+            try:
+                subprocess.run(shlex.split(command), input=content, text=True, env=env, check=False)
+            except OSError:  # no such pager: print as usual
+                sys.stdout.write(content)
+
+    return con.pager(pager=_Command(), styles=True)
+
+
 def show(
     data_dirs: Sequence[str | Path],
     query: str,
@@ -133,7 +163,8 @@ def show(
             output.write_json(picked, sys.stdout)
     else:
         views, con = _rich()
-        views.render_show(con, shown)
+        with _paged(con):
+            views.render_show(con, shown)
     return int(ExitCode.OK)
 
 
@@ -235,7 +266,8 @@ def _emit_listing(index, listing, title: str, fmt: str, limit: int | None = None
         views, con = _rich()
         if limit:
             listing.ids = ids
-        views.render_listing(con, listing, title)
+        with _paged(con):
+            views.render_listing(con, listing, title)
     return int(ExitCode.OK if ids else ExitCode.NOT_FOUND)
 
 
@@ -328,7 +360,8 @@ def compare(data_dirs: Sequence[str | Path], queries: Sequence[str], fmt: str | 
         )
     else:
         views, con = _rich()
-        views.render_compare(con, compared, index)
+        with _paged(con):
+            views.render_compare(con, compared, index)
     return int(ExitCode.OK)
 
 
@@ -354,7 +387,8 @@ def vocabulary(data_dirs: Sequence[str | Path], kind: str, query: str | None, fm
         )
     elif entries:
         views, con = _rich()
-        views.render_vocabulary(con, entries, "Conditions" if kind == "conditions" else "Imaging modalities")
+        with _paged(con):
+            views.render_vocabulary(con, entries, "Conditions" if kind == "conditions" else "Imaging modalities")
     return int(ExitCode.OK if entries else ExitCode.NOT_FOUND)
 
 
@@ -369,7 +403,8 @@ def tree(data_dirs: Sequence[str | Path], root: str | None, as_json: bool) -> in
         output.write_json([n.as_dict() for n in nodes], sys.stdout)
     else:
         views, con = _rich()
-        views.render_tree(con, nodes)
+        with _paged(con):
+            views.render_tree(con, nodes)
     return int(ExitCode.OK if nodes else ExitCode.NOT_FOUND)
 
 
@@ -416,7 +451,8 @@ def search(data_dirs: Sequence[str | Path], text: str, limit: int, fmt: str) -> 
         err(f"No procedure mentions {text.strip()!r}.")
     else:
         views, con = _rich()
-        views.render_search(con, hits, text)
+        with _paged(con):
+            views.render_search(con, hits, text)
     return int(ExitCode.OK if hits else ExitCode.NOT_FOUND)
 
 

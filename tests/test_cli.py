@@ -269,3 +269,43 @@ def test_tables_keep_names_ids_and_bleeding_whole_at_every_width(cli, columns, a
     if argv[0] == "list":
         assert "not classed" in r.out or "low" in words or "high" in words
         assert "not clas…" not in r.out and "Blee…" not in r.out
+
+
+def test_long_output_is_paged_on_a_terminal_only(tmp_path):
+    """On a terminal, `show` goes through IRREF_PAGER (here a script that records what it got);
+    --no-pager, IRREF_PAGER=cat and a pipe never page."""
+    import os
+    import pty
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(sys.executable).with_name("irref")
+    if not script.exists():
+        pytest.skip("console script not installed")
+    got = tmp_path / "paged.txt"
+    pager = tmp_path / "pager.sh"
+    pager.write_text(f"#!/bin/sh\ncat > {got}\n")
+    pager.chmod(0o755)
+    env = {**os.environ, "IRREF_PAGER": str(pager), "IRREF_CACHE_DIR": str(tmp_path / "c"), "COLUMNS": "80"}
+
+    def on_tty(*argv: str) -> None:
+        leader, follower = pty.openpty()
+        proc = subprocess.Popen([str(script), *argv], stdin=follower, stdout=follower, stderr=follower, env=env)
+        os.close(follower)
+        while True:  # drain the terminal so the program never blocks on a full pty
+            try:
+                if not os.read(leader, 65536):
+                    break
+            except OSError:
+                break
+        proc.wait(timeout=60)
+        os.close(leader)
+
+    on_tty("show", "tips")
+    assert got.exists() and "Transjugular" in got.read_text()
+    got.unlink()
+    on_tty("show", "tips", "--no-pager")
+    assert not got.exists()
+    subprocess.run([str(script), "show", "tips"], env=env, capture_output=True, timeout=60)
+    assert not got.exists()  # piped: never paged
