@@ -191,6 +191,8 @@ def _weight(term: str, key: str) -> float:
         return _EXACT
     if len(term) >= 5 and key.startswith(term):
         return _INFLECTED if len(key) - len(term) <= 3 else _PARTIAL
+    if len(term) == 4 and key.startswith(term) and len(key) >= 8:
+        return _PARTIAL  # a short prefix of a long word: "cryo" finds cryoablation, "vert" vertebroplasty
     if len(key) >= 5 and term.startswith(key) and len(term) - len(key) <= 3:
         return _INFLECTED
     return 0.0

@@ -400,3 +400,9 @@ def test_any_query_either_raises_usage_error_or_gives_valid_hits(records, names,
 
 
 # Speed is measured by bench/run.py (`search "bone cement" --json`), never by a timed test.
+
+
+def test_a_short_prefix_finds_long_words(run):
+    """`search cryo` (a partial word) finds cryoablation, ranked first."""
+    hits = run("cryo")
+    assert hits and hits[0].id == "cryoablation"
