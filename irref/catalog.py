@@ -20,7 +20,7 @@ import os
 import stat
 import sys
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from pathlib import Path
 
 from irref import __version__
@@ -488,53 +488,7 @@ def _build(
         _add_keys(keys["modalities"], mid, [mid, mod.name, *mod.synonyms], {})
 
     for rec, path, _ in [*(records[r] for r in sorted(records)), *invalid]:
-        p = loader.display_path(path)
-        if rec["parent"] and rec["parent"] == rec["id"]:
-            problems.append(Problem(p, loader.line_of(path, ("parent",)), "parent", "parent names the record itself"))
-        for i, r in enumerate(rec["related"]):
-            if r == rec["id"]:
-                problems.append(
-                    Problem(p, loader.line_of(path, ("related", i)), f"related[{i}]", "related names the record itself")
-                )
-        for i, m in enumerate(rec["modalities"]):
-            if m not in modality_ids:
-                problems.append(
-                    Problem(
-                        p,
-                        loader.line_of(path, ("modalities", i)),
-                        f"modalities[{i}]",
-                        f"unknown modality '{m}'" + _suggest(m, modality_ids),
-                    )
-                )
-        for i, c in enumerate(rec["conditions"]):
-            if c["id"] not in condition_ids:
-                problems.append(
-                    Problem(
-                        p,
-                        loader.line_of(path, ("conditions", i, "id")),
-                        f"conditions[{i}].id",
-                        f"unknown condition '{c['id']}'" + _suggest(c["id"], condition_ids),
-                    )
-                )
-        if rec["parent"] and rec["parent"] not in records and rec["parent"] != rec["id"]:
-            problems.append(
-                Problem(
-                    p,
-                    loader.line_of(path, ("parent",)),
-                    "parent",
-                    f"parent '{rec['parent']}' names no procedure" + _suggest(rec["parent"], records),
-                )
-            )
-        for i, r in enumerate(rec["related"]):
-            if r not in records and r != rec["id"]:
-                problems.append(
-                    Problem(
-                        p,
-                        loader.line_of(path, ("related", i)),
-                        f"related[{i}]",
-                        f"'{r}' names no procedure" + _suggest(r, records),
-                    )
-                )
+        problems += cross_check(rec, path, records, condition_ids, modality_ids)
     for rid in sorted(records):
         chain, cur = [rid], records[rid][0]["parent"]
         while cur and cur in records:
@@ -624,6 +578,75 @@ def _build(
         sections[f"keys.{table}"] = keys[table]
     raw = {rid: raw[rid] for rid in order}
     return sections, raw, problems
+
+
+def cross_check(rec: dict, path: Path, known: Container[str], condition_ids: set[str], modality_ids: set[str]) -> list:
+    """Problems of one record against the rest of the catalog: itself as parent or related,
+    unknown modalities and conditions, parent and related ids that name no procedure."""
+    from irref import loader
+    from irref.loader import Problem
+
+    out = []
+    p = loader.display_path(path)
+    if rec["parent"] and rec["parent"] == rec["id"]:
+        out.append(Problem(p, loader.line_of(path, ("parent",)), "parent", "parent names the record itself"))
+    for i, r in enumerate(rec["related"]):
+        if r == rec["id"]:
+            out.append(
+                Problem(p, loader.line_of(path, ("related", i)), f"related[{i}]", "related names the record itself")
+            )
+    for i, m in enumerate(rec["modalities"]):
+        if m not in modality_ids:
+            message = f"unknown modality '{m}'" + _suggest(m, modality_ids)
+            out.append(Problem(p, loader.line_of(path, ("modalities", i)), f"modalities[{i}]", message))
+    for i, c in enumerate(rec["conditions"]):
+        if c["id"] not in condition_ids:
+            message = f"unknown condition '{c['id']}'" + _suggest(c["id"], condition_ids)
+            out.append(Problem(p, loader.line_of(path, ("conditions", i, "id")), f"conditions[{i}].id", message))
+    if rec["parent"] and rec["parent"] not in known and rec["parent"] != rec["id"]:
+        message = f"parent '{rec['parent']}' names no procedure" + _suggest(rec["parent"], known)
+        out.append(Problem(p, loader.line_of(path, ("parent",)), "parent", message))
+    for i, r in enumerate(rec["related"]):
+        if r not in known and r != rec["id"]:
+            message = f"'{r}' names no procedure" + _suggest(r, known)
+            out.append(Problem(p, loader.line_of(path, ("related", i)), f"related[{i}]", message))
+    return out
+
+
+def check_files(index: Index, paths: Sequence[Path]) -> list:
+    """Validate procedure files against the built index (for `validate FILE...`): the model, then
+    the cross-checks against the catalog's ids, vocabularies and names, without rebuilding it."""
+    from irref import loader
+    from irref.loader import Problem
+
+    problems: list = []
+    compiled = _compile_procedures([str(p) for p in paths])
+    ids = {head["id"] for _, head, _, _ in compiled if head}
+    known = set(index.order) | ids
+    condition_ids, modality_ids = set(index.conditions), set(index.modalities)
+    keys = index.keys("procedures")
+    for name, head, _, probs in compiled:
+        problems += probs
+        if head is None:
+            continue
+        path = Path(name)
+        problems += cross_check(head, path, known, condition_ids, modality_ids)
+        if head.get("invalid"):
+            continue
+        own = {head["norm"][0], head["norm"][2]}
+        for i, (alias, key) in enumerate(zip(head["aliases"], head["norm"][3:], strict=True)):
+            holder = keys.get(key) or keys.get(key.replace(" ", ""))
+            if holder and holder != head["id"] and key not in own:
+                line = loader.line_of(path, ("aliases", i))
+                problems.append(
+                    Problem(
+                        loader.display_path(path),
+                        line,
+                        f"aliases[{i}]",
+                        f"alias '{alias}' is already the name or alias of '{holder}'",
+                    )
+                )
+    return sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.field or "", p.message))
 
 
 def _suggest(value: str, known: Iterable[str]) -> str:

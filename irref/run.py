@@ -593,6 +593,10 @@ def validate(data_dirs: Sequence[str | Path], paths: Sequence[Path], as_json: bo
             files.append(p)
         else:
             raise IrrefError(f"no such file or directory: {p}")
+    if files and len(files) == len(paths) and all(f.name not in catalog.VOCAB_FILES for f in files):
+        # only procedure files: check them against the (warm) index instead of rebuilding it
+        problems = catalog.check_files(load_index(data_dirs), files)
+        return _report_problems(problems, as_json, f"ok: {len(files)} procedure file(s) valid.")
     sections, _, problems = catalog.build(dirs, extra_files=files)
     if paths:
         wanted = [os.path.abspath(p) for p in paths]
@@ -601,6 +605,16 @@ def validate(data_dirs: Sequence[str | Path], paths: Sequence[Path], as_json: bo
             for pr in problems
             if any(os.path.abspath(pr.path) == w or os.path.abspath(pr.path).startswith(w + os.sep) for w in wanted)
         ]
+    return _report_problems(
+        problems,
+        as_json,
+        f"ok: {len(sections['rows'])} procedures, {len(sections['conditions'])} conditions, "
+        f"{len(sections['modalities'])} modalities valid.",
+    )
+
+
+def _report_problems(problems: list, as_json: bool, ok: str) -> int:
+    """Every problem as file:line: field: message (or JSON), and a count; exit 1 if any."""
     if as_json:
         from irref import output
 
@@ -612,10 +626,7 @@ def validate(data_dirs: Sequence[str | Path], paths: Sequence[Path], as_json: bo
     if problems:
         err(f"{len(problems)} problem(s) in {len({p.path for p in problems})} file(s).")
         return int(ExitCode.NOT_FOUND)
-    err(
-        f"ok: {len(sections['rows'])} procedures, {len(sections['conditions'])} conditions, "
-        f"{len(sections['modalities'])} modalities valid."
-    )
+    err(ok)
     return int(ExitCode.OK)
 
 
