@@ -95,9 +95,12 @@ def _completer(kind: str):
 
     def complete(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
         from irref import complete as completion
+        from irref import fastparse
 
         dirs = ctx.find_root().params.get("data_dir") or []
-        return completion.candidates(kind, incomplete, dirs)
+        items = completion.candidates(kind, incomplete, dirs)
+        # as the fast path answers: a name of several words is one shell word in bash and zsh
+        return fastparse.shell_values(os.environ.get("_IRREF_COMPLETE", ""), items)
 
     complete.irref_kind = kind  # type: ignore[attr-defined]  # read by irref/grammar.py
     return complete

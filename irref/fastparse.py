@@ -336,6 +336,16 @@ def _bash_word(text: str) -> str:
     return "".join("\\" + ch if ch in " \t'\"\\$`!&|;()<>*?[]{}#~" else ch for ch in text)
 
 
+def shell_values(shell: str, items: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Candidates as the shell must insert them: backslash-escaped words for bash, escaped spaces
+    for zsh (its _arguments list is space-separated), unchanged for fish."""
+    if shell == "complete_bash":
+        return [(_bash_word(v), h) for v, h in items]
+    if shell == "complete_zsh":
+        return [(v.replace(" ", "\\ "), h) for v, h in items]
+    return items
+
+
 def try_complete(shell: str, table: dict[str, Any]) -> int | None:
     """Answer Typer's completion protocol for argument and option values from the index, without
     importing Typer; None defers to Typer. The output matches Typer's for each shell."""
@@ -367,17 +377,15 @@ def try_complete(shell: str, table: dict[str, Any]) -> int | None:
     kind, data_dirs = found
     from irref import complete
 
-    items = complete.candidates(kind, incomplete, data_dirs)
+    items = shell_values(shell, complete.candidates(kind, incomplete, data_dirs))
     if shell == "complete_bash":
-        # a name of several words is inserted as one shell word (bash sets COMPREPLY verbatim)
-        out = [_bash_word(v) for v, _ in items]
+        out = [v for v, _ in items]  # escaped: a name of several words is one shell word
     elif shell == "complete_zsh":
 
         def esc(t: str) -> str:
             return t.replace('"', '""').replace("'", "''").replace("$", "\\$").replace("`", "\\`").replace(":", r"\\:")
 
-        # spaces in a value are escaped, so zsh inserts a multi-word name as one word
-        lines = [f'"{esc(v).replace(" ", chr(92) + " ")}":"{esc(h)}"' if h else f'"{esc(v)}"' for v, h in items]
+        lines = [f'"{esc(v)}":"{esc(h)}"' if h else f'"{esc(v)}"' for v, h in items]
         out = [f"_arguments '*: :(({chr(10).join(lines)}))'"] if lines else ["_files"]
     else:
         if os.environ.get("_TYPER_COMPLETE_FISH_ACTION") == "is-args":

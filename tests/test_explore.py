@@ -206,7 +206,7 @@ def test_completion_reads_user_data(tmp_path):
     data = tmp_path / "data"
     write_record(data, "zygomatic-completion-test", name="Zygomatic Completion Test")
     words = _complete("bash", "irref show zygo", tmp_path, {"IRREF_DATA_DIRS": str(data)})
-    assert "zygomatic Completion Test" in words  # the typed prefix is kept; lookups ignore case
+    assert "zygomatic\\ Completion\\ Test" in words  # prefix kept (lookups ignore case), spaces escaped
 
 
 COMPLETION_SHAPES = [
