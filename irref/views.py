@@ -202,7 +202,8 @@ def render_show(con: Console, shown: Shown) -> None:
         con.print(Rule(Text(HEADINGS[key], style="bold cyan"), align="left", style="cyan"))
         con.print(body)
     con.print(Text(f"{NOTICE} Reviewed {rec.get('reviewed', '?')}.", style="dim"))
-    con.print(Text(f"Source: {strip_controls(rec.get('source', '?'))}", style="dim", overflow="fold"))
+    # the path on a line of its own, never folded mid-word (the terminal wraps it, copy-paste keeps it whole)
+    con.print(Text(f"Source: {strip_controls(rec.get('source', '?'))}", style="dim"), soft_wrap=True)
 
 
 def render_listing(con: Console, listing: Listing, title: str) -> None:
@@ -251,18 +252,22 @@ def render_compare(con: Console, compared, index) -> None:
     """Records side by side: one column per procedure, one row per field."""
     from irref.commands import COMPARE_ROWS, compare_cell
 
-    if con.width < 70:  # narrow terminal: one block per field
+    label_width = max(len(label) for label, _ in COMPARE_ROWS)
+    longest_word = max(len(w) for rec in compared.records for w in rec["name"].split())
+    column = (con.width - label_width - 3 * (len(compared.records) + 1)) // max(1, len(compared.records))
+    if column < max(18, longest_word):  # too narrow for a table: one block per field, names in full
         for label, field in COMPARE_ROWS:
-            con.print(_t(label, "bold"))
+            con.print(Rule(Text(label, style="bold cyan"), align="left", style="cyan"))
             for rec in compared.records:
-                cell = compare_cell(index, rec, field).replace("\n", " ")
-                con.print(_t(f"  {rec['name']}: {cell}"))
+                name = _t(rec["name"] + ": ", "bold")
+                name.append_text(_t(compare_cell(index, rec, field).replace("\n", "; ").replace("• ", "")))
+                con.print(name)
         con.print(Text(NOTICE, style="dim"))
         return
     table = Table(box=box.SIMPLE_HEAVY, show_lines=True, expand=True)
-    table.add_column("", style="bold", ratio=2, min_width=10)
+    table.add_column("", style="bold", no_wrap=True, min_width=label_width)
     for rec in compared.records:
-        table.add_column(_t(rec["name"], "bold"), ratio=4, overflow="fold")
+        table.add_column(_t(rec["name"], "bold"), ratio=1)
     for label, field in COMPARE_ROWS:
         table.add_row(_t(label), *(_t(compare_cell(index, rec, field)) for rec in compared.records))
     con.print(table)

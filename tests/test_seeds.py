@@ -117,9 +117,12 @@ def index(tmp_path_factory):
 
 
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not beside the repository")
-@pytest.mark.parametrize("wording", sorted({t[0] for t in SEED_TERMS}))
-def test_wording_is_in_the_seeds(wording):
-    assert wording.lower() in _seed_text()
+def test_wording_is_in_the_seeds():
+    """The terms above are the seeds' own words (checked where the seeds are; the resolution
+    tests below need only the terms, so a fresh clone without ../shared runs them all)."""
+    text = _seed_text()
+    missing = [w for w in sorted({t[0] for t in SEED_TERMS}) if w.lower() not in text]
+    assert not missing
 
 
 @pytest.mark.parametrize(("wording", "kind", "expected"), TERMS)
