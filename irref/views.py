@@ -7,6 +7,7 @@ escape sequences have been removed.
 
 from __future__ import annotations
 
+import re
 from typing import TextIO
 
 from rich import box
@@ -202,8 +203,15 @@ def render_show(con: Console, shown: Shown) -> None:
         con.print(Rule(Text(HEADINGS[key], style="bold cyan"), align="left", style="cyan"))
         con.print(body)
     con.print(Text(f"{NOTICE} Reviewed {rec.get('reviewed', '?')}.", style="dim"))
-    # the path on a line of its own, never folded mid-word (the terminal wraps it, copy-paste keeps it whole)
-    con.print(Text(f"Source: {strip_controls(rec.get('source', '?'))}", style="dim"), soft_wrap=True)
+    # the path on lines of its own, broken only after a "/" (never mid-name) when it is too long
+    parts = re.split(r"(?<=/)", "Source: " + strip_controls(rec.get("source", "?")))
+    line = ""
+    for part in parts:
+        if line and len(line) + len(part) > con.width:
+            con.print(Text(line, style="dim"), soft_wrap=True)
+            line = ""
+        line += part
+    con.print(Text(line, style="dim"), soft_wrap=True)
 
 
 def render_listing(con: Console, listing: Listing, title: str) -> None:
