@@ -174,8 +174,6 @@ def _section(
             lines.append("| " + " | ".join(cells) + " |")
         return ["\n".join(lines)]
     if field == "contraindications":
-        if isinstance(value, list):
-            return [_bullets(_items(value))] if _items(value) else []
         if not isinstance(value, Mapping):
             return []
         blocks = []

@@ -193,8 +193,6 @@ def _section(
         )
         return [f'<table class="data"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>']
     if field == "contraindications":
-        if isinstance(value, list):
-            return [_list(_items(value))] if _items(value) else []
         if not isinstance(value, Mapping):
             return []
         blocks = []

@@ -511,13 +511,17 @@ def export(
         for text in docs.values():
             sys.stdout.write(text)
         return int(ExitCode.OK)
-    if directory.exists() and not directory.is_dir():
-        raise UsageError(f"--output {directory} is not a directory")
+    return _write_out(directory, docs, force)
+
+
+def _write_out(directory: Path, docs: dict[str, str], force: bool) -> int:
+    """Write handouts into a directory: each file whole or absent (temporary name, then rename);
+    an existing file or a link at a name, even a dangling one, is refused without --force."""
     from irref import atomic
 
+    if directory.exists() and not directory.is_dir():
+        raise UsageError(f"--output {directory} is not a directory")
     targets = {directory / name: text for name, text in docs.items()}
-    # each file whole or absent (temporary name, then rename); an existing file or a link at a
-    # name, even a dangling one, is refused without --force
     atomic.write_files(targets, force=force)
     for target in targets:
         sys.stdout.write(f"{target}\n")
@@ -529,7 +533,7 @@ def _export_html(
     records: list[dict], context: dict, all_: bool, directory: Path | None, force: bool, generated: str
 ) -> int:
     """HTML handouts: one document to stdout, or one file per record (and index.html with --all)."""
-    from irref import atomic, export_html
+    from irref import export_html
 
     title = "irref: interventional radiology procedures"
     if directory is None:
@@ -541,20 +545,13 @@ def _export_html(
             text = export_html.catalog_html(records, **context, title=title, generated=generated)
         sys.stdout.write(text)
         return int(ExitCode.OK)
-    if directory.exists() and not directory.is_dir():
-        raise UsageError(f"--output {directory} is not a directory")
     hrefs = {r["id"]: export_html.filename(r) for r in records}
     if len(set(hrefs.values())) < len(records):
         raise UsageError("two procedures would share one file name; export them separately")
     docs = {hrefs[r["id"]]: export_html.record_html(r, **context, generated=generated, links=hrefs) for r in records}
     if all_:
         docs["index.html"] = export_html.index_html(records, hrefs=hrefs, title=title, generated=generated)
-    targets = {directory / name: text for name, text in docs.items()}
-    atomic.write_files(targets, force=force)
-    for target in targets:
-        sys.stdout.write(f"{target}\n")
-    err(f"wrote {len(targets)} file(s) to {directory}")
-    return int(ExitCode.OK)
+    return _write_out(directory, docs, force)
 
 
 def new(name: str, directory: Path | None, force: bool = False) -> int:

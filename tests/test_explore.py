@@ -234,20 +234,6 @@ def test_fast_completion_matches_typer(tmp_path, shell, words):
     assert fast == slow
 
 
-def test_fast_completion_does_not_import_typer(tmp_path):
-    env = {
-        **os.environ,
-        "IRREF_CACHE_DIR": str(tmp_path / "c"),
-        "_IRREF_COMPLETE": "complete_bash",
-        "COMP_WORDS": "irref show vert",
-        "COMP_CWORD": "2",
-    }
-    code = "import sys; from irref import entry; c = entry.run([]); print(); print(c, 'typer' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
-    assert out.stdout.splitlines()[-1] == "0 False"
-    assert "vertebroplasty" in out.stdout
-
-
 # ---------------------------------------------------------------- new
 
 
