@@ -1,26 +1,26 @@
 """The catalog: find data files, build a validated index, and cache it.
 
-Cold path: every YAML file is parsed (C loader), validated against the record
-model, cross-checked, and compiled into one index file. Warm path: the index
-file is read with :mod:`json` only; ruamel.yaml and pydantic are not imported.
+Cold path: every YAML file is parsed (C loader), validated against the record model,
+cross-checked, and compiled into the SQLite index (:mod:`irref.store`); with many files the
+parsing, validation and search-text extraction run in worker processes, which hand back each
+record compressed. Warm path: the index is opened read-only; ruamel.yaml and pydantic are not
+imported.
 
-The cache file is ``<cache dir>/index-<hash of the data dirs>.jsonl``. Its first
-line is the index (JSON); each following line is one record's JSON, which
-``--json`` output copies verbatim. The index is keyed by irref's version and the
-path, size and modification time of every source file, so any edit, addition or
-removal rebuilds it. It is written to a temporary file and renamed into place,
-so concurrent runs never read half a file; an unwritable cache directory means
-an in-memory build with no error.
+The index is keyed by irref's version and the path, size and modification time of every source
+file (the installed catalog by version alone), so any edit, addition or removal rebuilds it. It
+is written to a temporary file and renamed into place, so concurrent runs never read half a
+file; an unwritable cache directory means an in-memory build with no error.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import stat
 import sys
 import zlib
-from collections.abc import Container, Iterable, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from irref import __version__
@@ -268,12 +268,16 @@ def _loose_head(data: object, stem: str) -> dict | None:
     }
 
 
-def _compile_procedures(paths: Sequence[str]) -> list[tuple[str, dict | None, str, list]]:
-    """Parse and validate procedure files: (path, head fields or None, record JSON, problems) each.
+def _compile_procedures(
+    paths: Sequence[str], condition_names: dict[str, str] | None = None
+) -> list[tuple[str, dict | None, bytes, list]]:
+    """Parse and validate procedure files: (path, head fields or None, packed record, problems) each.
 
-    Module-level so worker processes can run it on a chunk of files.
+    The packed record (:func:`irref.store.pack`) holds the record JSON and its search texts,
+    compressed, so a large build neither holds nor ships the text uncompressed. Module-level
+    so worker processes can run it on a chunk of files.
     """
-    from irref import loader
+    from irref import loader, store
     from irref.loader import FileRejected, Problem
     from irref.model import Procedure
 
@@ -283,12 +287,12 @@ def _compile_procedures(paths: Sequence[str]) -> list[tuple[str, dict | None, st
         try:
             data = loader.parse_file(path)
         except FileRejected as exc:
-            out.append((name, None, "", [exc.problem]))
+            out.append((name, None, b"", [exc.problem]))
             continue
         rec, probs = loader.validate_mapping(Procedure, data, path)
         stem = path.name.rsplit(".", 1)[0]
         if probs:  # still cross-check what can be read, so one run reports every problem
-            out.append((name, _loose_head(data, stem), "", probs))
+            out.append((name, _loose_head(data, stem), b"", probs))
             continue
         if rec.id != stem:
             problem = Problem(
@@ -297,7 +301,7 @@ def _compile_procedures(paths: Sequence[str]) -> list[tuple[str, dict | None, st
                 "id",
                 f"id '{rec.id}' differs from the file name '{stem}'",
             )
-            out.append((name, None, "", [problem]))
+            out.append((name, None, b"", [problem]))
             continue
         dumped = rec.model_dump(mode="json")
         dumped["source"] = name
@@ -306,7 +310,7 @@ def _compile_procedures(paths: Sequence[str]) -> list[tuple[str, dict | None, st
         rid = dumped["id"]
         head["norm"] = [normalize(t) for t in (rid, rid.replace("-", " "), dumped["name"], *dumped["aliases"])]
         head["terms"] = [normalize(t) for t in dumped.get("lookup_terms") or []]  # lookup keys, never shown
-        out.append((name, head, json.dumps(dumped, ensure_ascii=False), []))
+        out.append((name, head, store.pack(json.dumps(dumped, ensure_ascii=False), dumped, condition_names), []))
     return out
 
 
@@ -317,42 +321,77 @@ def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _compile_all(paths: list[str]) -> list[tuple[str, dict | None, str, list]]:
-    """Compile every procedure file, in worker processes when there are many (one per core).
+def _compile_all(
+    paths: list[str], condition_names: dict[str, str] | None = None
+) -> Iterator[tuple[str, dict | None, bytes, list]]:
+    """Compile every procedure file, in worker processes when there are many (one per core),
+    yielding results in file order as they arrive (so the caller can spool them).
 
     Ctrl-C stops at once: queued work is cancelled, workers are terminated (none is left
     running), and KeyboardInterrupt reaches the harness, which exits 130; nothing is cached.
     """
     workers = min(os.cpu_count() or 1, 8)
-    if len(paths) >= PARALLEL_MIN and workers > 1:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+    if len(paths) < PARALLEL_MIN or workers < 2:
+        yield from _compile_procedures(paths, condition_names)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
-        try:
-            methods = multiprocessing.get_all_start_methods()
-            ctx = multiprocessing.get_context("fork" if sys.platform == "linux" and "fork" in methods else None)
-            pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init)
-        except Exception:  # no processes here (sandbox, no /dev/shm...): one process does it all
-            return _compile_procedures(paths)
-        chunks = [paths[i : i + _CHUNK] for i in range(0, len(paths), _CHUNK)]
-        out: list[tuple[str, dict | None, str, list]] = []
-        try:
-            for part in pool.map(_compile_procedures, chunks):
-                out.extend(part)
-        except KeyboardInterrupt:
-            procs = list(getattr(pool, "_processes", {}).values())
-            pool.shutdown(wait=False, cancel_futures=True)
-            for proc in procs:
-                proc.terminate()
-            for proc in procs:
-                proc.join(timeout=1)
-            raise
-        except Exception:  # a broken pool: do it in this process
-            pool.shutdown(wait=False, cancel_futures=True)
-            return _compile_procedures(paths)
-        pool.shutdown(wait=True)
-        return out
-    return _compile_procedures(paths)
+    try:
+        methods = multiprocessing.get_all_start_methods()
+        ctx = multiprocessing.get_context("fork" if sys.platform == "linux" and "fork" in methods else None)
+        pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init)
+    except Exception:  # no processes here (sandbox, no /dev/shm...): one process does it all
+        yield from _compile_procedures(paths, condition_names)
+        return
+    chunks = [paths[i : i + _CHUNK] for i in range(0, len(paths), _CHUNK)]
+    task = functools.partial(_compile_procedures, condition_names=condition_names)
+    done = 0
+    try:
+        for part in pool.map(task, chunks):
+            yield from part
+            done += 1
+    except KeyboardInterrupt:
+        procs = list(getattr(pool, "_processes", {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.join(timeout=1)
+        raise
+    except Exception:  # a broken pool: do the rest in this process
+        pool.shutdown(wait=False, cancel_futures=True)
+        for chunk in chunks[done:]:
+            yield from _compile_procedures(chunk, condition_names)
+        return
+    pool.shutdown(wait=True)
+
+
+class _Spool:
+    """Packed records of a large build, kept in an unnamed temporary file instead of memory
+    (10,000 records are ~80 MB even compressed); read back by id when the index is written."""
+
+    def __init__(self) -> None:
+        import tempfile
+
+        self._file = tempfile.TemporaryFile()
+        self._where: dict[str, tuple[int, int]] = {}
+
+    def __setitem__(self, rid: str, packed: bytes) -> None:
+        self._file.seek(0, os.SEEK_END)
+        self._where[rid] = (self._file.tell(), len(packed))
+        self._file.write(packed)
+
+    def __getitem__(self, rid: str) -> bytes:
+        offset, size = self._where[rid]
+        self._file.seek(offset)
+        return self._file.read(size)
+
+    def __contains__(self, rid: object) -> bool:
+        return rid in self._where
+
+    def __len__(self) -> int:
+        return len(self._where)
 
 
 def build(
@@ -360,8 +399,8 @@ def build(
     *,
     extra_files: Sequence[Path] = (),
     files: list[tuple[int, str, str]] | None = None,
-) -> tuple[dict[str, Any], dict[str, str], list]:
-    """Parse, validate and cross-check every file; returns (index sections, record JSON, problems).
+) -> tuple[dict[str, Any], dict[str, bytes], list]:
+    """Parse, validate and cross-check every file; returns (index sections, packed records, problems).
 
     ``files`` is the scan `load` already made (so the directories are not listed twice);
     ``extra_files`` are procedure files checked on top of the directories (for ``validate PATH``).
@@ -379,7 +418,7 @@ def build(
 
 def _build(
     dirs: Sequence[Path], extra_files: Sequence[Path], scanned: list[tuple[int, str, str]] | None
-) -> tuple[dict[str, Any], dict[str, str], list]:
+) -> tuple[dict[str, Any], dict[str, bytes], list]:
     from irref import loader
     from irref.loader import FileRejected, Problem
     from irref.model import Condition, Modality
@@ -414,9 +453,10 @@ def _build(
 
     # procedures: a later directory's record replaces an earlier one with the same id
     proc_files = [(i, path) for i, kind, path in files if kind == "procedure"]
-    compiled = _compile_all([str(path) for _, path in proc_files])
+    condition_names = {cid: c.name for cid, c in vocab["conditions"].items()}
+    compiled = _compile_all([str(path) for _, path in proc_files], condition_names)
     records: dict[str, tuple[dict, Path, int]] = {}
-    raw: dict[str, str] = {}
+    raw: dict[str, bytes] | _Spool = {} if len(proc_files) < PARALLEL_MIN else _Spool()
     invalid: list[tuple[dict, Path, int]] = []  # records that failed validation: cross-checked, never served
     for (dir_index, path), (_, head, text, probs) in zip(proc_files, compiled, strict=True):
         if head is None or head.get("invalid"):
@@ -576,7 +616,6 @@ def _build(
     }
     for table in ("procedures", "conditions", "modalities"):
         sections[f"keys.{table}"] = keys[table]
-    raw = {rid: raw[rid] for rid in order}
     return sections, raw, problems
 
 

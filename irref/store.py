@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any
 
-FORMAT = 8
+FORMAT = 9
 
 _SCHEMA = """
 CREATE TABLE meta(k TEXT PRIMARY KEY, v TEXT NOT NULL) WITHOUT ROWID;
@@ -49,7 +49,7 @@ CREATE TABLE purpose(cid TEXT NOT NULL, pos INTEGER NOT NULL, id TEXT NOT NULL, 
 CREATE TABLE word(word TEXT PRIMARY KEY, len INTEGER NOT NULL) WITHOUT ROWID;
 CREATE INDEX word_len ON word(len);
 CREATE VIRTUAL TABLE fts USING fts5(names, summary, conditions, body,
-                                    content = '', tokenize = 'porter unicode61 remove_diacritics 2', prefix = '3');
+                                    content = '', tokenize = 'porter unicode61 remove_diacritics 2');
 """
 
 #: FTS columns and the search groups (irref/fields.py) that feed each; bm25 weights per column.
@@ -67,10 +67,36 @@ class StoreDamaged(Exception):
 # ---------------------------------------------------------------- writing
 
 
-def _fill(con: sqlite3.Connection, key: str, sections: Mapping[str, Any], raw: Mapping[str, str]) -> None:
-    from irref.lookup import sounds
+def pack(text: str, record: Mapping[str, Any], condition_names: Mapping[str, str] | None) -> bytes:
+    """One record for the store: its JSON, its four FTS column texts and its searchable words,
+    compressed (a build of many records holds these until the index is written)."""
     from irref.normalize import fold
     from irref.search import searchable_texts
+
+    cols: dict[str, list[str]] = {"names": [], "summary": [], "conditions": [], "body": []}
+    for group, value in searchable_texts(record, condition_names):
+        if group in _NAME_GROUPS:
+            cols["names"].append(value)
+        elif group == "summary":
+            cols["summary"].append(value)
+        elif group in _CONDITION_GROUPS:
+            cols["conditions"].append(value)
+        else:
+            cols["body"].append(value)
+    texts = [" \n ".join(v) for v in cols.values()]
+    words = {w for t in texts for w in fold(t).split() if len(w) >= 3}
+    # NUL never occurs in JSON text (it is escaped) nor in YAML strings (not allowed there)
+    return zlib.compress("\0".join([text, *texts, " ".join(words)]).encode("utf-8"), 1)
+
+
+def unpack(packed: bytes) -> tuple[str, list[str], list[str]]:
+    """(record JSON, FTS column texts, searchable words) of a packed record."""
+    text, names, summary, conditions, body, words = zlib.decompress(packed).decode("utf-8").split("\0")
+    return text, [names, summary, conditions, body], words.split()
+
+
+def _fill(con: sqlite3.Connection, key: str, sections: Mapping[str, Any], raw: Mapping[str, bytes]) -> None:
+    from irref.lookup import sounds
 
     con.executescript(_SCHEMA)
     con.executemany(
@@ -84,20 +110,15 @@ def _fill(con: sqlite3.Connection, key: str, sections: Mapping[str, Any], raw: M
     order = sections["order"]
     rows = sections["rows"]
     names = sections["names"]
-    con.executemany(
-        "INSERT INTO record VALUES (?, ?, ?, ?, ?, ?)",
-        (
-            (
-                pos,
-                rid,
-                names[rid],
-                raw[rid],
-                json.dumps(rows[rid], ensure_ascii=False, separators=(",", ":")),
-                zlib.crc32(raw[rid].encode("utf-8")),
-            )
-            for pos, rid in enumerate(order)
-        ),
-    )
+    words: set[str] = set()
+    add_record = "INSERT INTO record VALUES (?, ?, ?, ?, ?, ?)"
+    add_doc = "INSERT INTO fts(rowid, names, summary, conditions, body) VALUES (?, ?, ?, ?, ?)"
+    for pos, rid in enumerate(order):  # one record at a time: nothing is held uncompressed
+        text, cols, record_words = unpack(raw[rid])
+        row = json.dumps(rows[rid], ensure_ascii=False, separators=(",", ":"))
+        con.execute(add_record, (pos, rid, names[rid], text, row, zlib.crc32(text.encode("utf-8"))))
+        con.execute(add_doc, (pos, *cols))
+        words.update(record_words)
     con.executemany(
         "INSERT INTO family VALUES (?, ?, ?)",
         (
@@ -127,31 +148,11 @@ def _fill(con: sqlite3.Connection, key: str, sections: Mapping[str, Any], raw: M
             for pos, (rid, text) in enumerate(links.items())
         ),
     )
-    condition_names = {cid: c["name"] for cid, c in sections["conditions"].items()}
-    words: set[str] = set()
-    docs = []
-    for pos, rid in enumerate(order):
-        record = json.loads(raw[rid])
-        cols: dict[str, list[str]] = {"names": [], "summary": [], "conditions": [], "body": []}
-        for group, text in searchable_texts(record, condition_names):
-            if group in _NAME_GROUPS:
-                cols["names"].append(text)
-            elif group == "summary":
-                cols["summary"].append(text)
-            elif group in _CONDITION_GROUPS:
-                cols["conditions"].append(text)
-            else:
-                cols["body"].append(text)
-        texts = {c: " \n ".join(v) for c, v in cols.items()}
-        docs.append((pos, texts["names"], texts["summary"], texts["conditions"], texts["body"]))
-        for text in texts.values():
-            words.update(fold(text).split())
-    con.executemany("INSERT INTO fts(rowid, names, summary, conditions, body) VALUES (?, ?, ?, ?, ?)", docs)
-    con.executemany("INSERT INTO word VALUES (?, ?)", ((w, len(w)) for w in sorted(words) if len(w) >= 3))
+    con.executemany("INSERT INTO word VALUES (?, ?)", ((w, len(w)) for w in sorted(words)))
     con.execute("INSERT INTO fts(fts) VALUES ('optimize')")
 
 
-def build_memory(key: str, sections: Mapping[str, Any], raw: Mapping[str, str]) -> sqlite3.Connection:
+def build_memory(key: str, sections: Mapping[str, Any], raw: Mapping[str, bytes]) -> sqlite3.Connection:
     """The index as an in-memory database (when the cache directory is not writable)."""
     con = sqlite3.connect(":memory:")
     with con:
@@ -159,7 +160,7 @@ def build_memory(key: str, sections: Mapping[str, Any], raw: Mapping[str, str]) 
     return con
 
 
-def save(path: Path, key: str, sections: Mapping[str, Any], raw: Mapping[str, str]) -> bool:
+def save(path: Path, key: str, sections: Mapping[str, Any], raw: Mapping[str, bytes]) -> bool:
     """Write the index to ``path`` atomically (temp file + rename); False where that is impossible."""
     import tempfile
 
