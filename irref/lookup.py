@@ -265,6 +265,13 @@ def find_procedure(index, query: str, *, exact: bool = False) -> Match:
         hints = [guess.id] if guess.id else guess.hints or None
         raise _not_found(table, text, "procedure", names, exact=True, hints=hints)
 
+    scan = structure.scan_named(text)
+    if scan is not None:  # "CT venogram": a diagnostic scan, not the catheter study of that name
+        raise NotFoundError(
+            f"{text} is a diagnostic CT or MR scan, which irref does not cover; for the catheter "
+            f"study see: irref show {scan}",
+            hints=[],
+        )
     out = structure.resolve_procedure(index, text)
     if out.id is not None:
         return Match(out.id, text, False, out.score, out.kind, out.key)
@@ -276,6 +283,11 @@ def find_procedure(index, query: str, *, exact: bool = False) -> Match:
             f"irref for-condition {_shell_word(text)}",
             hints=[index.names.get(r, r) for r in listed[:5]],
         )
+    part = structure.resolve_parts(index, text)  # "coeliac plexus block with alcohol", "... (GJ tube)"
+    if part is not None and part.id is not None:
+        return Match(part.id, text, False, part.score, part.kind, part.key)
+    if part is not None:  # the parts name different procedures: no answer, those are the hints
+        raise _not_found(table, text, "procedure", names, hints=part.hints)
     fuzzy = None if out.ambiguous or NO_WHOLE_STRING else _fuzzy(table, text, q)
     if fuzzy is not None and structure.explains(index, text, fuzzy.matched):
         return fuzzy

@@ -31,7 +31,7 @@ def fold(text: str) -> str:
 def _stem(word: str) -> str:
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
-    if len(word) > 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+    if len(word) > 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")) and word != "trans":
         return word[:-1]
     return word
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import zlib
 from pathlib import Path
@@ -78,7 +79,7 @@ SUFFIXES = (
 #: Words a query may carry without meaning much, although a name that has them needs them.
 QUERY_GENERIC = frozenset({"nonsurgical", "nonoperative", "noninvasive"})
 QUALIFIER_CLASSES = ("imaging", "sides", "regions", "actions", "generic", "disease", "secondary")
-_CACHE_VERSION = 6
+_CACHE_VERSION = 7
 
 
 def lexicon_path() -> Path:
@@ -559,8 +560,10 @@ def _corrections(lex: Lexicon, words: WordIndex, word: str, known: bool) -> list
             dist, fold = osa(folded, _sounds(cand), budget), True
         if dist > budget:
             continue
-        if len(word) < 5 and not (dist == 1 and sorted(cand) == sorted(word)):
-            continue  # short words: only a swap of two letters
+        if len(word) < 5 and not (
+            dist == 1 and (sorted(cand) == sorted(word) or (len(cand) == len(word) + 1 and not fold))
+        ):
+            continue  # short words: only a swap of two letters, or one letter left out ("pach")
         sw, sc = _suffix(word), _suffix(cand)
         if sw and sw != sc:
             continue  # -ectomy is not -ostomy, -scopy is not -graphy
@@ -589,7 +592,10 @@ def _surface(lex: Lexicon, words: WordIndex) -> tuple[list[str], dict[str, str]]
         for w in ("placement", "insertion", "procedure"):
             if w not in words.vocab_set:
                 quals.append(w)
-        memo = (words.vocab + sorted(canon) + quals, canon)
+        for w in words.vocab:  # "myelogrm": the -gram form of a -graphy word is a typo target too
+            if w.endswith("graphy") and len(w) > 8 and w[:-6] + "gram" not in words.vocab_set:
+                canon[w[:-6] + "gram"] = w
+        memo = (words.vocab + sorted(canon) + quals, canon)  # canon's keys include the -gram forms
         words._surface = memo
     return memo
 
@@ -801,6 +807,15 @@ def _descendants(index, rid: str, depth: int = 0) -> list[str]:
     return out
 
 
+def _ancestors(index, rid: str) -> list[str]:
+    out: list[str] = []
+    parent = index.family(rid)["parent"]
+    while parent and parent[0] not in out and len(out) < 8:
+        out.append(parent[0])
+        parent = index.family(parent[0])["parent"]
+    return out
+
+
 def _close(a: str, b: str) -> bool:
     """Same word, or one is the other's compound (cryoablation ~ ablation)."""
     if a == b or (min(len(a), len(b)) >= 6 and (a.endswith(b) or b.endswith(a))):
@@ -821,6 +836,9 @@ def refine_family(index, lex: Lexicon, words: WordIndex, toks: list[Token], cand
     if parent:
         family += [r for r in _descendants(index, parent[0]) if r != cand.owner]
     query_words = {alt for t in toks for alt, _ in (t.alts or [(t.word, 0.0)])}
+    # what the query does: its words, and the winner's own name when a lay alias matched it
+    # ("block the blood vessels supplying fibroids": embolization, for fibroids)
+    doing = query_words | set(lex.words(cand.owner.replace("-", " ")))
     dropped = set(cand.dropped) - VAGUE_REGIONS
     kept = [k for k in cand.words if lex.kind(k) is None]
     acts = {k for k in cand.words if k in lex.strong_actions}
@@ -839,7 +857,7 @@ def refine_family(index, lex: Lexicon, words: WordIndex, toks: list[Token], cand
                 if organ_only or not _record_mentions(index, rid, kept):
                     continue
             if organ_only and not any(
-                lex.kind(k) in (None, "secondary") and any(_close(k, q) for q in query_words) for k in entry_words
+                lex.kind(k) in (None, "secondary") and any(_close(k, q) for q in doing) for k in entry_words
             ):
                 continue  # the entry must also name what the query does (ablation), not only the organ
             if all(
@@ -902,12 +920,32 @@ def _decide(cands: list[Candidate], lex: Lexicon | None = None) -> tuple[Candida
     return top, False
 
 
+def _condition_typos(lex: Lexicon, tables, words: list[str]) -> list[str]:
+    """Misspelt words of a condition named in a procedure query ("vairocele embolization"):
+    corrected against the condition vocabulary when they are no procedure word at all."""
+    pw = tables["procedures"]
+    out = list(words)
+    cw = None
+    for i, w in enumerate(words):
+        if len(w) < 6 or w in pw.vocab_set or lex.kind(w) is not None or w in lex.not_procedures:
+            continue
+        if corrections(lex, pw, w):
+            continue
+        cw = cw or tables["conditions"]
+        if w in cw.vocab_set:
+            continue
+        alts = corrections(lex, cw, w)
+        if len(alts) == 1:
+            out[i] = alts[0][0]
+    return out
+
+
 def resolve_procedure(index, query: str) -> Outcome:
     """Read a query that is not an exact name or alias (see the module docstring)."""
     lex = load_lexicon()
     tables = word_indexes(index, lex)
     pw, spans = tables["procedures"], tables.spans
-    qwords = spans.fold(lex.words(query))
+    qwords = spans.fold(_condition_typos(lex, tables, lex.words(query)))
     if not qwords:
         return Outcome()
     conditions = [w[1:] for w in qwords if w[:1] == "@"]
@@ -974,6 +1012,17 @@ def resolve_procedure(index, query: str) -> Outcome:
             return Outcome(hints=[top.owner], ambiguous=True)
         return Outcome(child or top.owner, "fuzzy", top.score, " ".join(top.words))
     hints = [c.owner for c in cands if cands and cands[0].score - c.score < MARGIN][:5] if ambiguous else []
+    if ambiguous and len(hints) > 1:
+        # a tie between an entry and a more specific one of its family ("clot retrieval from the
+        # brain": thrombectomy and stroke thrombectomy) is settled by what the query adds
+        tied = [c for c in cands if cands[0].score - c.score < MARGIN]
+        for c in tied:
+            family = {c.owner, *_descendants(index, c.owner)}
+            if not {t.owner for t in tied} <= family:
+                continue
+            child = refine_family(index, lex, pw, toks, c)
+            if child is not None and child in {t.owner for t in tied}:
+                return Outcome(child, "fuzzy", c.score, " ".join(c.words))
     return Outcome(hints=hints, ambiguous=bool(hints))
 
 
@@ -1088,7 +1137,15 @@ def search_fallback(index, query: str) -> tuple[Outcome | None, list[str] | None
     if not hits or any(w in lex.not_procedures for w in qwords):
         return None, ids
     top = hits[0]
-    runner = hits[1].score if len(hits) > 1 else 0.0
+    # an entry of the top hit's own family (its parent, a child) is not a competing answer
+    kin = {*_descendants(index, top.id), *_ancestors(index, top.id)}
+    asked = set(qwords)
+    rivals = [
+        h
+        for h in hits[1:]
+        if h.id not in kin and not any(w in lex.strong_actions and w not in asked for w in lex.words(h.name))
+    ]  # nor is an entry named for an action the query does not ask for (filter retrieval)
+    runner = rivals[0].score if rivals else 0.0
     if top.score < SEARCH_FLOOR or top.score - runner < SEARCH_MARGIN:
         return None, ids
     pool = _record_words(index, lex, top.id)
@@ -1099,6 +1156,109 @@ def search_fallback(index, query: str) -> tuple[Outcome | None, list[str] | None
         if w[:1] == "@" and top.id not in index.purposes(w[1:]):
             return None, ids  # the query names a condition the answer is not used for
     return Outcome(top.id, "search", round(top.score, 1), top.name), ids
+
+
+# ---------------------------------------------------------------- scans that share a name
+
+#: Cross-sectional imaging words: "CT venogram" and "MR angiogram" are scans, not catheter studies.
+SCAN_WORDS = frozenset({"ct", "mri", "cta", "mra", "ctv", "mrv", "tomography", "cat", "scan"})
+
+
+def scan_named(query: str) -> str | None:
+    """The catheter study a query names as a CT or MR scan ("CT venogram" -> venography), or
+    None. Such a scan is diagnostic imaging, outside the catalog; a CT myelogram is not one
+    (contrast is injected into the spinal canal first)."""
+    lex = load_lexicon()
+    words = [w for w in lex.words(query) if lex.kind(w) not in ("stop", "sides", "regions")]
+    if not any(w in SCAN_WORDS for w in words):
+        return None
+    core = [w for w in words if lex.kind(w) not in ("imaging", "generic")]
+    if len(core) == 1 and lex.kind(core[0]) == "secondary" and core[0].endswith("graphy"):
+        return core[0]
+    return None
+
+
+# ---------------------------------------------------------------- compound queries
+
+_PAREN = re.compile(r"\(([^()]*)\)")
+_JOINERS = re.compile(r"\s+(?:and|with|plus|then|&|\+|/)\s+|\s*[;,]\s*|\s+-\s+", re.IGNORECASE)
+
+
+_OPTIONAL = re.compile(r"\s*(?:\+/-|\+-|±|w/ ?or w/?o)\s+.*$", re.IGNORECASE)
+_SLASHED = re.compile(r"\b([A-Za-z0-9-]+(?:/[A-Za-z0-9-]+)+)\b")
+
+
+def query_parts(query: str) -> list[list[str]]:
+    """Shorter readings of a query that names more than one thing, as tiers tried in order:
+    without an optional tail ("nephrostomy tube +/- stent"); one of slashed alternatives at a
+    time ("IVC/SVC filter placement"); without its parenthesis, then the parenthesis alone
+    ("Gastrojejunostomy tube (GJ tube)"); each part joined by and / with / plus / a comma
+    ("nephrostomy and ureteric stent")."""
+    tiers: list[list[str]] = []
+    text = _OPTIONAL.sub("", query).strip() or query
+    if text != query.strip():
+        tiers.append([text])
+    m = _SLASHED.search(text)
+    if m:
+        tiers.append([text[: m.start()] + alt + text[m.end() :] for alt in m[1].split("/")])
+    bare = _PAREN.sub(" ", text).strip()
+    if bare and bare != text:
+        tiers.append([bare])
+        inside = [p.strip() for p in _PAREN.findall(text) if p.strip()]
+        if inside:
+            tiers.append(inside)
+    parts = [p.strip() for p in _JOINERS.split(bare or text) if p and p.strip()]
+    if len(parts) > 1:
+        tiers.append(parts)
+    seen: set[str] = {query}
+    out = []
+    for tier in tiers:
+        kept = [p for p in dict.fromkeys(tier) if p not in seen]
+        seen.update(kept)
+        if kept:
+            out.append(kept)
+    return out
+
+
+def _absorbed(index, lex: Lexicon, found: dict[str, Outcome], rid: str) -> bool:
+    """Whether ``rid`` is a broader entry named only by words of a narrower answer found beside it."""
+    for other in found:
+        if other != rid and rid in _ancestors(index, other):
+            pool = _record_words(index, lex, other)
+            if all(_word_found(w, pool) for w in lex.words(found[rid].key) if lex.kind(w) is None):
+                return True
+    return False
+
+
+def resolve_parts(index, query: str) -> Outcome | None:
+    """A compound query read part by part, tier by tier (:func:`query_parts`): the one procedure
+    a tier's parts name, or, when they name several, no answer with those as hints (`show`
+    shows one procedure: "vertebroplasty and kyphoplasty" is two). A part that only restates a
+    broader entry of the answer's family ("renal angioplasty and stent insertion") is part of
+    the answer; a part that names a procedure by itself but is not understood ("mediastinal
+    venogram and stent insertion") makes the reading incomplete, so there is no answer."""
+    lex = load_lexicon()
+    keys = index.keys("procedures")
+    for tier in query_parts(query):
+        found: dict[str, Outcome] = {}
+        unread = False
+        for part in tier:
+            if not has_core(part):
+                continue
+            out = resolve_procedure(index, part)
+            if out.id is not None:
+                found.setdefault(out.id, out)
+            elif any(keys.get(normalize(w)) for w in part.split()):
+                unread = True  # a part naming a procedure by itself ("venogram") that the reading missed
+        if not found:
+            continue
+
+        ids = [r for r in found if not _absorbed(index, lex, found, r)]
+        if len(ids) > 1 or unread:
+            return Outcome(hints=ids[:5], ambiguous=True)
+        best = found[ids[0]]
+        return Outcome(best.id, best.kind, best.score - 1.0, best.key)
+    return None
 
 
 # ---------------------------------------------------------------- helpers for lookup

@@ -249,4 +249,6 @@ def test_length_pruning_loses_no_candidate(tmp_path, monkeypatch):
         for q in queries:
             pruned = [(rid, round(score, 6)) for rid, score, _ in lookup.ranked(table, q, cutoff=cutoff)]
             unpruned = [(rid, round(score, 6)) for rid, score, _ in lookup.ranked(full, q, cutoff=cutoff)]
-            assert pruned == unpruned, (q, cutoff)  # (which of two equal-scoring keys is shown may differ)
+            # pruning loses nothing: the full pass's candidates come first, in order (the pruned pass
+            # may list one more, which the per-scorer cap cut from the longer list of the full pass)
+            assert pruned[: len(unpruned)] == unpruned and len(pruned) <= len(unpruned) + 1, (q, cutoff)

@@ -51,7 +51,9 @@ def test_the_set_is_large_enough_and_sourced():
     assert must_not >= MIN_MUST_NOT, must_not
     for name, group in GROUPS.items():
         assert group.get("source", "").strip(), f"group {name} does not say where it came from"
-        assert 0.95 <= float(group["floor"]) <= 1.0, name
+        # groups tuned on keep >= 95%; a held-out probe (written without seeing the catalog's names)
+        # keeps the level it reached, which is lower by design
+        assert (0.80 if group.get("heldout") else 0.95) <= float(group["floor"]) <= 1.0, name
         queries = [q for q, _ in group["queries"]]
         assert len(queries) == len(set(queries)), f"duplicate queries in {name}"
 
