@@ -1,26 +1,26 @@
 """The name-resolution evaluation set (tests/data/lookup_eval.yaml), run through the real CLI path.
 
-Every query goes through `irref show QUERY --json` (CliRunner). Per group, the test prints the
-accuracy and fails when a group is below its floor, or on any confidently-wrong answer: exit 0
+Every query goes through `irref show QUERY --json` by the real entry point (irref.entry.run, as
+users run it), one test per group. Each prints its accuracy and fails below the group's floor,
+or on any confidently-wrong answer: exit 0
 with an entry that is neither an expected id nor a family ancestor of one (an ancestor, e.g.
 "Drainage" for a biliary drain, is imprecise: it counts as a miss, not as wrong).
 
 Expected ids not yet in the catalog fail the test, unless IRREF_EVAL_ALLOW_PENDING=1 is set, in
-which case they are skipped (and counted). Run with `pytest -s tests/test_lookup_eval.py` to see
+which case they are skipped (and counted). Run with `pytest -n 0 -s tests/test_lookup_eval.py` to see
 the table.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from irref import catalog
-from irref.cli import app
+
+from .conftest import run_cli
 
 EVAL = Path(__file__).parent / "data" / "lookup_eval.yaml"
 MIN_QUERIES = 400
@@ -67,63 +67,73 @@ def _ancestors(index, rid: str) -> set[str]:
     return out
 
 
-def test_lookup_eval(tmp_path, monkeypatch):
-    monkeypatch.setenv("IRREF_CACHE_DIR", str(tmp_path))
-    index = catalog.load()
+@pytest.fixture(scope="module")
+def eval_env(tmp_path_factory):
+    """One cache for the whole module (each group's test runs in the same index)."""
+    env = {"IRREF_CACHE_DIR": str(tmp_path_factory.mktemp("eval-cache"))}
+    old = os.environ.get("IRREF_CACHE_DIR")
+    os.environ["IRREF_CACHE_DIR"] = env["IRREF_CACHE_DIR"]
+    try:
+        yield catalog.load()
+    finally:
+        if old is None:
+            os.environ.pop("IRREF_CACHE_DIR", None)
+        else:
+            os.environ["IRREF_CACHE_DIR"] = old
+
+
+@pytest.mark.parametrize("name", sorted(GROUPS))
+def test_lookup_eval(name, eval_env):
+    """One group of the evaluation set through the real entry point (the path users run)."""
+    index = eval_env
+    group = GROUPS[name]
     known = set(index.names)
     allow_pending = os.environ.get("IRREF_EVAL_ALLOW_PENDING") == "1"
-    runner = CliRunner()
     wrong: list[str] = []
-    low: list[str] = []
     missing: list[str] = []
-    lines = []
-    for name, group in GROUPS.items():
-        right = total = pending = 0
-        misses = []
-        for query, want in group["queries"]:
-            expected = _expected(want)
-            condition = expected is not None and expected[0].startswith("condition:")
-            if expected is not None and not condition and not any(e in known for e in expected):
-                if allow_pending:
-                    pending += 1
-                    continue
-                missing.append(f"{name}: {query!r} expects {expected} (not in the catalog)")
+    right = total = pending = 0
+    misses = []
+    for query, want in group["queries"]:
+        expected = _expected(want)
+        condition = expected is not None and expected[0].startswith("condition:")
+        if expected is not None and not condition and not any(e in known for e in expected):
+            if allow_pending:
+                pending += 1
                 continue
-            total += 1
-            result = runner.invoke(app, ["show", query, "--json"])
-            assert result.exception is None or isinstance(result.exception, SystemExit), (query, result.exception)
-            if result.exit_code == 0:
-                data = json.loads(result.stdout)
-                got = data["id"]
-                assert data["match"]["kind"] in ("exact", "alias", "fuzzy", "search"), query
-                if expected is not None and not condition and got in expected:
-                    right += 1
-                elif expected is not None and not condition and any(got in _ancestors(index, e) for e in expected):
-                    misses.append(f"{query!r} -> {got} (an ancestor of {expected})")
-                else:
-                    wrong.append(f"{name}: {query!r} -> {got} ({data['match']['kind']}), expected {want}")
+            missing.append(f"{query!r} expects {expected} (not in the catalog)")
+            continue
+        total += 1
+        result = run_cli(["show", query, "--json"])
+        assert "Traceback" not in result.out + result.err, query
+        if result.code == 0:
+            data = result.json()
+            got = data["id"]
+            assert data["match"]["kind"] in ("exact", "alias", "fuzzy", "search"), query
+            if expected is not None and not condition and got in expected:
+                right += 1
+            elif expected is not None and not condition and any(got in _ancestors(index, e) for e in expected):
+                misses.append(f"{query!r} -> {got} (an ancestor of {expected})")
             else:
-                assert result.exit_code == 1, (query, result.exit_code, result.stderr)
-                assert result.stdout == "", query
-                if expected is None:
+                wrong.append(f"{query!r} -> {got} ({data['match']['kind']}), expected {want}")
+        else:
+            assert result.code == 1, (query, result.code, result.err)
+            assert result.out == "", query
+            if expected is None:
+                right += 1
+            elif condition:
+                if "irref for-condition" in result.err:
                     right += 1
-                elif condition:
-                    if "irref for-condition" in result.stderr:
-                        right += 1
-                    else:
-                        misses.append(f"{query!r}: no for-condition hint")
                 else:
-                    misses.append(f"{query!r}: no match, expected {want}")
-        accuracy = right / total if total else 1.0
-        lines.append(f"{name:16} {right:4}/{total:<4} {accuracy:7.1%}  floor {group['floor']:.0%}  pending {pending}")
-        if accuracy < float(group["floor"]):
-            low.append(f"{name}: {accuracy:.1%} < {group['floor']}: " + "; ".join(misses))
-    print("\nlookup evaluation (show --json):\n" + "\n".join(lines))
+                    misses.append(f"{query!r}: no for-condition hint")
+            else:
+                misses.append(f"{query!r}: no match, expected {want}")
+    accuracy = right / total if total else 1.0
+    print(f"\n{name:16} {right:4}/{total:<4} {accuracy:7.1%}  floor {group['floor']:.0%}  pending {pending}")
     assert not wrong, "confidently wrong:\n" + "\n".join(wrong)
     assert not missing, "expected ids missing from the catalog (IRREF_EVAL_ALLOW_PENDING=1 skips them):\n" + "\n".join(
         missing
     )
-    assert not low, "groups below their floor:\n" + "\n".join(low)
+    assert accuracy >= float(group["floor"]), f"{name}: {accuracy:.1%} < {group['floor']}: " + "; ".join(misses)
 
 
 @pytest.mark.parametrize("group", sorted(GROUPS))
