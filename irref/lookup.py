@@ -265,6 +265,12 @@ def find_procedure(index, query: str, *, exact: bool = False) -> Match:
         hints = [guess.id] if guess.id else guess.hints or None
         raise _not_found(table, text, "procedure", names, exact=True, hints=hints)
 
+    if structure.endoscopic_named(text):
+        raise NotFoundError(
+            f"{text} is an endoscopic procedure, which irref does not cover (it covers image-guided "
+            "ones); for the percutaneous route, search without the word 'endoscopic'",
+            hints=[],
+        )
     scan = structure.scan_named(text)
     if scan is not None:  # "CT venogram": a diagnostic scan, not the catheter study of that name
         raise NotFoundError(

@@ -210,6 +210,19 @@ class Procedure(_Strict):
     def _no_repeats(cls, values: list) -> list:
         return _unique(values)
 
+    @field_validator("references")
+    @classmethod
+    def _one_entry_per_source(cls, refs: list[Reference]) -> list[Reference]:
+        seen: dict[str, int] = {}
+        for i, ref in enumerate(refs):
+            key = ref.url.rstrip("/").lower()
+            if key in seen:
+                raise ValueError(
+                    f"references[{i}] repeats the url of references[{seen[key]}]: merge their supports lists"
+                )
+            seen[key] = i
+        return refs
+
     @model_validator(mode="after")
     def _cross_field(self) -> Procedure:
         if self.bleeding_risk is None and not self.bleeding_risk_note:

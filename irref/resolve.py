@@ -188,7 +188,10 @@ class Lexicon:
         self.conditions: dict[str, str] = data["conditions"]
         self.strong_actions: set[str] = set(data.get("strong_actions", []))
         self.vague: set[str] = set(data.get("vague_conditions", []))
-        self.treatment_words: set[str] = {"treatment", "therapy", "stop", "fix", "cure", "help", "procedure", "repair"}
+        self.treatment_words: set[str] = {
+            *("treatment", "therapy", "stop", "fix", "cure", "help", "procedure", "repair"),
+            *("shrink", "starve", "relieve", "ease", "control", "kill", "destroy"),
+        }
         # phrases: first word -> [(words, replacement words)], longest first
         self.phrases: dict[str, list[tuple[list[str], list[str]]]] = {}
         for words, repl in data["phrases"]:
@@ -718,6 +721,7 @@ def match(
         used = [False] * len(toks)
         cost = 0.0
         ok = True
+        extras = 0
         for k in entry_words:
             pick, pick_cost = -1, 1e9
             for j, t in enumerate(toks):
@@ -733,6 +737,13 @@ def match(
             kind = lex.kind(k)
             if kind in EXTRA_COST and k not in lex.strong_actions and not strict:
                 cost += EXTRA_COST[kind]
+                if kind in ("generic", "disease"):
+                    extras += 1 if kind == "generic" else 10
+                    if extras > 10 and len(toks) == 1:
+                        # one word does not name an entry that needs a disease word and another
+                        # ("balloon" is not the balloon occlusion test; "PleurX" is the PleurX catheter)
+                        ok = False
+                        break
             elif loose_keys and kind == "regions":
                 cost += 1.0  # the organ the condition implies ("stent for a blocked bowel": colonic stent)
             else:
@@ -1137,6 +1148,8 @@ def search_fallback(index, query: str) -> tuple[Outcome | None, list[str] | None
     if not hits or any(w in lex.not_procedures for w in qwords):
         return None, ids
     top = hits[0]
+    if any(w in lex.strong_actions and w not in qwords for w in lex.words(top.name)):
+        return None, ids  # named for an action the query does not ask for ("filter": not the retrieval)
     # an entry of the top hit's own family (its parent, a child) is not a competing answer
     kin = {*_descendants(index, top.id), *_ancestors(index, top.id)}
     asked = set(qwords)
@@ -1178,24 +1191,41 @@ def scan_named(query: str) -> str | None:
     return None
 
 
+def endoscopic_named(query: str) -> bool:
+    """Whether a query names an endoscopic procedure ("endoscopic biliary drainage"): done through
+    an endoscope, outside the catalog, although a percutaneous entry shares its other words.
+    PEG and PEJ stay names of the feeding-tube entries (their records cover both routes)."""
+    lex = load_lexicon()
+    raw = normalize(query).split()
+    if not any(w.startswith("endoscop") for w in raw):
+        return False
+    return not any(w in ("gastrostomy", "jejunostomy") for w in lex.words(query))
+
+
 # ---------------------------------------------------------------- compound queries
 
 _PAREN = re.compile(r"\(([^()]*)\)")
 _JOINERS = re.compile(r"\s+(?:and|with|plus|then|&|\+|/)\s+|\s*[;,]\s*|\s+-\s+", re.IGNORECASE)
 
 
+#: A tail that names what the procedure avoids ("shrink fibroids without a hysterectomy").
+_NEGATED = re.compile(
+    r"\s+(?:without|instead\s+of|rather\s+than|avoiding|avoid|alternative\s+to|as\s+an\s+alternative\s+to|no\s+need\s+for)\b.*$",
+    re.IGNORECASE,
+)
 _OPTIONAL = re.compile(r"\s*(?:\+/-|\+-|±|w/ ?or w/?o)\s+.*$", re.IGNORECASE)
 _SLASHED = re.compile(r"\b([A-Za-z0-9-]+(?:/[A-Za-z0-9-]+)+)\b")
 
 
 def query_parts(query: str) -> list[list[str]]:
     """Shorter readings of a query that names more than one thing, as tiers tried in order:
-    without an optional tail ("nephrostomy tube +/- stent"); one of slashed alternatives at a
+    without an optional tail ("nephrostomy tube +/- stent") or what it avoids ("... without a
+    hysterectomy"); one of slashed alternatives at a
     time ("IVC/SVC filter placement"); without its parenthesis, then the parenthesis alone
     ("Gastrojejunostomy tube (GJ tube)"); each part joined by and / with / plus / a comma
     ("nephrostomy and ureteric stent")."""
     tiers: list[list[str]] = []
-    text = _OPTIONAL.sub("", query).strip() or query
+    text = _NEGATED.sub("", _OPTIONAL.sub("", query)).strip() or query
     if text != query.strip():
         tiers.append([text])
     m = _SLASHED.search(text)

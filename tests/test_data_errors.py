@@ -190,3 +190,19 @@ def test_links_loops_fifos_and_unreadable_files_are_refused(cli, tmp_path):
     assert "pipe.yaml: not a regular file" in r.out
     if os.geteuid() != 0:  # root reads mode-000 files
         assert "locked-test.yaml: cannot read file" in r.out
+
+
+def test_a_source_cited_twice_in_one_entry_is_refused(cli, tmp_path):
+    """Two reference entries with one url (a trailing slash aside) are one source."""
+    from ruamel.yaml import YAML
+
+    base = YAML(typ="safe").load((ROOT / "data" / "procedures" / "tips.yaml").read_text(encoding="utf-8"))
+    refs = base["references"]
+    twin = {**refs[0], "url": refs[0]["url"].rstrip("/") + "/", "supports": ["description"]}
+    path = write_record(tmp_path, "dup-ref-test", references=[*refs, twin])
+    r = _validate(cli, path)
+    assert r.code == 1
+    n = len(refs)
+    text = path.read_text()
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if t.startswith("references:"))
+    assert f"dup-ref-test.yaml:{line}: references: references[{n}] repeats the url of references[0]" in r.out
