@@ -148,6 +148,21 @@ def test_for_condition_synonyms(cli):
     assert "transarterial-chemoembolization" in by_lay
 
 
+@pytest.mark.parametrize(
+    ("query", "cid"),
+    [
+        ("bleeding after birth", "postpartum-hemorrhage"),  # not "birthmark" (vascular malformation)
+        ("heavy bleeding after giving birth", "postpartum-hemorrhage"),
+        ("swollen veins in the scrotum", "varicocele"),
+        ("fluid around the lungs", "pleural-effusion"),
+        ("blocked bile duct", "biliary-obstruction"),
+    ],
+)
+def test_for_condition_lay_names(cli, query, cid):
+    recs = cli("for-condition", query, "--json").json()
+    assert recs and {rec["condition"]["id"] for rec in recs} == {cid}
+
+
 def test_for_condition_unknown(cli):
     r = cli("for-condition", "zzzz unknown", "--json")
     assert r.code == 1
