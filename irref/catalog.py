@@ -269,13 +269,13 @@ def _loose_head(data: object, stem: str) -> dict | None:
 
 
 def _compile_procedures(
-    paths: Sequence[str], condition_names: dict[str, str] | None = None
+    paths: Sequence[str], condition_names: dict[str, str] | None = None, pack: bool = True
 ) -> list[tuple[str, dict | None, bytes, list]]:
     """Parse and validate procedure files: (path, head fields or None, packed record, problems) each.
 
     The packed record (:func:`irref.store.pack`) holds the record JSON and its search texts,
-    compressed, so a large build neither holds nor ships the text uncompressed. Module-level
-    so worker processes can run it on a chunk of files.
+    compressed, so a large build neither holds nor ships the text uncompressed; without ``pack``
+    (validation only) it is empty. Module-level so worker processes can run it on a chunk of files.
     """
     from irref import loader, store
     from irref.loader import FileRejected, Problem
@@ -310,7 +310,8 @@ def _compile_procedures(
         rid = dumped["id"]
         head["norm"] = [normalize(t) for t in (rid, rid.replace("-", " "), dumped["name"], *dumped["aliases"])]
         head["terms"] = [normalize(t) for t in dumped.get("lookup_terms") or []]  # lookup keys, never shown
-        out.append((name, head, store.pack(json.dumps(dumped, ensure_ascii=False), dumped, condition_names), []))
+        packed = store.pack(json.dumps(dumped, ensure_ascii=False), dumped, condition_names) if pack else b""
+        out.append((name, head, packed, []))
     return out
 
 
@@ -322,7 +323,7 @@ def _worker_init() -> None:
 
 
 def _compile_all(
-    paths: list[str], condition_names: dict[str, str] | None = None
+    paths: list[str], condition_names: dict[str, str] | None = None, pack: bool = True
 ) -> Iterator[tuple[str, dict | None, bytes, list]]:
     """Compile every procedure file, in worker processes when there are many (one per core),
     yielding results in file order as they arrive (so the caller can spool them).
@@ -332,7 +333,7 @@ def _compile_all(
     """
     workers = min(os.cpu_count() or 1, 8)
     if len(paths) < PARALLEL_MIN or workers < 2:
-        yield from _compile_procedures(paths, condition_names)
+        yield from _compile_procedures(paths, condition_names, pack)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -342,10 +343,10 @@ def _compile_all(
         ctx = multiprocessing.get_context("fork" if sys.platform == "linux" and "fork" in methods else None)
         pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init)
     except Exception:  # no processes here (sandbox, no /dev/shm...): one process does it all
-        yield from _compile_procedures(paths, condition_names)
+        yield from _compile_procedures(paths, condition_names, pack)
         return
     chunks = [paths[i : i + _CHUNK] for i in range(0, len(paths), _CHUNK)]
-    task = functools.partial(_compile_procedures, condition_names=condition_names)
+    task = functools.partial(_compile_procedures, condition_names=condition_names, pack=pack)
     done = 0
     try:
         for part in pool.map(task, chunks):
@@ -362,7 +363,7 @@ def _compile_all(
     except Exception:  # a broken pool: do the rest in this process
         pool.shutdown(wait=False, cancel_futures=True)
         for chunk in chunks[done:]:
-            yield from _compile_procedures(chunk, condition_names)
+            yield from _compile_procedures(chunk, condition_names, pack)
         return
     pool.shutdown(wait=True)
 
@@ -399,25 +400,27 @@ def build(
     *,
     extra_files: Sequence[Path] = (),
     files: list[tuple[int, str, str]] | None = None,
+    pack: bool = True,
 ) -> tuple[dict[str, Any], dict[str, bytes], list]:
     """Parse, validate and cross-check every file; returns (index sections, packed records, problems).
 
     ``files`` is the scan `load` already made (so the directories are not listed twice);
-    ``extra_files`` are procedure files checked on top of the directories (for ``validate PATH``).
+    ``extra_files`` are procedure files checked on top of the directories (for ``validate PATH``);
+    without ``pack`` (validation only) no record is packed for the store.
     """
     import gc
 
     gc_was_on = gc.isenabled()
     gc.disable()  # a build allocates millions of small objects and frees none of them early
     try:
-        return _build(dirs, extra_files, files)
+        return _build(dirs, extra_files, files, pack)
     finally:
         if gc_was_on:
             gc.enable()
 
 
 def _build(
-    dirs: Sequence[Path], extra_files: Sequence[Path], scanned: list[tuple[int, str, str]] | None
+    dirs: Sequence[Path], extra_files: Sequence[Path], scanned: list[tuple[int, str, str]] | None, pack: bool
 ) -> tuple[dict[str, Any], dict[str, bytes], list]:
     from irref import loader
     from irref.loader import FileRejected, Problem
@@ -454,9 +457,9 @@ def _build(
     # procedures: a later directory's record replaces an earlier one with the same id
     proc_files = [(i, path) for i, kind, path in files if kind == "procedure"]
     condition_names = {cid: c.name for cid, c in vocab["conditions"].items()}
-    compiled = _compile_all([str(path) for _, path in proc_files], condition_names)
+    compiled = _compile_all([str(path) for _, path in proc_files], condition_names, pack)
     records: dict[str, tuple[dict, Path, int]] = {}
-    raw: dict[str, bytes] | _Spool = {} if len(proc_files) < PARALLEL_MIN else _Spool()
+    raw: dict[str, bytes] | _Spool = {} if len(proc_files) < PARALLEL_MIN or not pack else _Spool()
     invalid: list[tuple[dict, Path, int]] = []  # records that failed validation: cross-checked, never served
     for (dir_index, path), (_, head, text, probs) in zip(proc_files, compiled, strict=True):
         if head is None or head.get("invalid"):
@@ -659,7 +662,7 @@ def check_files(index: Index, paths: Sequence[Path]) -> list:
     from irref.loader import Problem
 
     problems: list = []
-    compiled = _compile_procedures([str(p) for p in paths])
+    compiled = _compile_procedures([str(p) for p in paths], pack=False)
     ids = {head["id"] for _, head, _, _ in compiled if head}
     known = set(index.order) | ids
     condition_ids, modality_ids = set(index.conditions), set(index.modalities)

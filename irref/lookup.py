@@ -265,19 +265,9 @@ def find_procedure(index, query: str, *, exact: bool = False) -> Match:
         hints = [guess.id] if guess.id else guess.hints or None
         raise _not_found(table, text, "procedure", names, exact=True, hints=hints)
 
-    if structure.endoscopic_named(text):
-        raise NotFoundError(
-            f"{text} is an endoscopic procedure, which irref does not cover (it covers image-guided "
-            "ones); for the percutaneous route, search without the word 'endoscopic'",
-            hints=[],
-        )
-    scan = structure.scan_named(text)
-    if scan is not None:  # "CT venogram": a diagnostic scan, not the catheter study of that name
-        raise NotFoundError(
-            f"{text} is a diagnostic CT or MR scan, which irref does not cover; for the catheter "
-            f"study see: irref show {scan}",
-            hints=[],
-        )
+    outside = structure.outside_catalog(text)  # "CT venogram", "endoscopic biliary drainage"
+    if outside is not None:
+        raise NotFoundError(outside, hints=[])
     out = structure.resolve_procedure(index, text)
     if out.id is not None:
         return Match(out.id, text, False, out.score, out.kind, out.key)

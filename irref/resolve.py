@@ -1202,6 +1202,23 @@ def endoscopic_named(query: str) -> bool:
     return not any(w in ("gastrostomy", "jejunostomy") for w in lex.words(query))
 
 
+def outside_catalog(query: str) -> str | None:
+    """Why a query names something outside the catalog although its words match an entry (a CT
+    or MR scan named like a catheter study, an endoscopic procedure), or None."""
+    if endoscopic_named(query):
+        return (
+            f"{query} is an endoscopic procedure, which irref does not cover (it covers image-guided "
+            "ones); for the percutaneous route, search without the word 'endoscopic'"
+        )
+    scan = scan_named(query)
+    if scan is not None:
+        return (
+            f"{query} is a diagnostic CT or MR scan, which irref does not cover; for the catheter "
+            f"study see: irref show {scan}"
+        )
+    return None
+
+
 # ---------------------------------------------------------------- compound queries
 
 _PAREN = re.compile(r"\(([^()]*)\)")

@@ -594,7 +594,7 @@ def validate(data_dirs: Sequence[str | Path], paths: Sequence[Path], as_json: bo
         # only procedure files: check them against the (warm) index instead of rebuilding it
         problems = catalog.check_files(load_index(data_dirs), files)
         return _report_problems(problems, as_json, f"ok: {len(files)} procedure file(s) valid.")
-    sections, _, problems = catalog.build(dirs, extra_files=files)
+    sections, _, problems = catalog.build(dirs, extra_files=files, pack=False)  # nothing is stored
     if paths:
         wanted = [os.path.abspath(p) for p in paths]
         problems = [
