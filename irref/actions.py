@@ -227,6 +227,9 @@ ACTIONS: dict[str, Callable[..., int]] = {
 
 def call(path: str, ctx: Ctx, params: dict[str, Any]) -> int:
     """Run the action of a command path with its parameters, through the one error boundary."""
+    import json
+
     action = ACTIONS[path]
     run.NO_PAGER[0] = ctx.no_pager
+    run.RENDER_SPEC[0] = json.dumps([path, params], sort_keys=True, default=str)
     return run.guarded(lambda: action(ctx, **params), debug=ctx.debug)

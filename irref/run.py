@@ -104,34 +104,55 @@ def _rich():
     return views, views.console(sys.stdout)
 
 
+#: What the running command is (its path and parameters), recorded by the action harness: part
+#: of the render cache's key. None (Typer's own path) draws without the cache.
+RENDER_SPEC: list[str | None] = [None]
+
+
+def _draw(index, render: Callable[..., None]) -> None:
+    """Draw with Rich (``render(views, console)``), or write the text drawn before for the same
+    command, index and terminal (irref/rendercache.py); long text goes through the pager."""
+    from irref import rendercache
+
+    where = getattr(index, "path", None)
+    key = rendercache.key(RENDER_SPEC[0], getattr(index, "key", None), sys.stdout) if where else None
+    text = rendercache.get(where.parent, key) if key else None
+    if text is None:
+        views, con = _rich()
+        with con.capture() as drawn:
+            render(views, con)
+        text = drawn.get()
+        if key:
+            rendercache.put(where.parent, key, text)
+    _page(text)
+
+
 #: `--no-pager` (set by the action harness for this run).
 NO_PAGER = [False]
 
 
-def _paged(con):
-    """Page long output through the user's pager on a terminal, as git and man do: IRREF_PAGER,
+def _page(text: str) -> None:
+    """Write drawn text, through the user's pager on a terminal, as git and man do: IRREF_PAGER,
     then PAGER, else `less -FRX` (which quits when the text fits one screen); never when stdout is
     not a terminal, with --no-pager, or with IRREF_PAGER=cat (or empty)."""
-    import contextlib
-
     command = os.environ.get("IRREF_PAGER", os.environ.get("PAGER", "less"))
-    if NO_PAGER[0] or not command.strip() or command.strip() == "cat" or not con.is_terminal:
-        return contextlib.nullcontext()
-    from rich.pager import Pager
+    try:
+        tty = sys.stdout.isatty()
+    except (AttributeError, ValueError, OSError):
+        tty = False
+    if NO_PAGER[0] or not command.strip() or command.strip() == "cat" or not tty:
+        sys.stdout.write(text)
+        return
+    import shlex
+    import subprocess
 
-    class _Command(Pager):
-        def show(self, content: str) -> None:
-            import shlex
-            import subprocess
-
-            env = {**os.environ}
-            env.setdefault("LESS", "FRX")
-            try:
-                subprocess.run(shlex.split(command), input=content, text=True, env=env, check=False)
-            except OSError:  # no such pager: print as usual
-                sys.stdout.write(content)
-
-    return con.pager(pager=_Command(), styles=True)
+    env = {**os.environ}
+    env.setdefault("LESS", "FRX")
+    sys.stdout.flush()
+    try:
+        subprocess.run(shlex.split(command), input=text, text=True, env=env, check=False)
+    except OSError:  # no such pager: print as usual
+        sys.stdout.write(text)
 
 
 def show(
@@ -144,7 +165,8 @@ def show(
 ) -> int:
     from irref import commands
 
-    shown = commands.show(load_index(data_dirs), query, sections, audience, exact=exact)
+    index = load_index(data_dirs)
+    shown = commands.show(index, query, sections, audience, exact=exact)
     if not shown.match.exact:
         err(f"showing {shown.record['name']} for {shown.match.query!r}")
     if as_json:
@@ -162,9 +184,7 @@ def show(
             picked["match"] = shown.match.as_dict()
             output.write_json(picked, sys.stdout)
     else:
-        views, con = _rich()
-        with _paged(con):
-            views.render_show(con, shown)
+        _draw(index, lambda views, con: views.render_show(con, shown))
     return int(ExitCode.OK)
 
 
@@ -263,11 +283,9 @@ def _emit_listing(index, listing, title: str, fmt: str, limit: int | None = None
     elif not ids:  # nothing to draw: say so on stderr, leave stdout empty
         err(f"No procedures: {title}.")
     else:
-        views, con = _rich()
         if limit:
             listing.ids = ids
-        with _paged(con):
-            views.render_listing(con, listing, title)
+        _draw(index, lambda views, con: views.render_listing(con, listing, title))
     return int(ExitCode.OK if ids else ExitCode.NOT_FOUND)
 
 
@@ -359,9 +377,7 @@ def compare(data_dirs: Sequence[str | Path], queries: Sequence[str], fmt: str | 
             sys.stdout,
         )
     else:
-        views, con = _rich()
-        with _paged(con):
-            views.render_compare(con, compared, index)
+        _draw(index, lambda views, con: views.render_compare(con, compared, index))
     return int(ExitCode.OK)
 
 
@@ -386,9 +402,12 @@ def vocabulary(data_dirs: Sequence[str | Path], kind: str, query: str | None, fm
             sys.stdout,
         )
     elif entries:
-        views, con = _rich()
-        with _paged(con):
-            views.render_vocabulary(con, entries, "Conditions" if kind == "conditions" else "Imaging modalities")
+        _draw(
+            index,
+            lambda views, con: views.render_vocabulary(
+                con, entries, "Conditions" if kind == "conditions" else "Imaging modalities"
+            ),
+        )
     return int(ExitCode.OK if entries else ExitCode.NOT_FOUND)
 
 
@@ -402,9 +421,7 @@ def tree(data_dirs: Sequence[str | Path], root: str | None, as_json: bool) -> in
 
         output.write_json([n.as_dict() for n in nodes], sys.stdout)
     else:
-        views, con = _rich()
-        with _paged(con):
-            views.render_tree(con, nodes)
+        _draw(index, lambda views, con: views.render_tree(con, nodes))
     return int(ExitCode.OK if nodes else ExitCode.NOT_FOUND)
 
 
@@ -450,9 +467,7 @@ def search(data_dirs: Sequence[str | Path], text: str, limit: int, fmt: str) -> 
     elif not hits:
         err(f"No procedure mentions {text.strip()!r}.")
     else:
-        views, con = _rich()
-        with _paged(con):
-            views.render_search(con, hits, text)
+        _draw(index, lambda views, con: views.render_search(con, hits, text))
     return int(ExitCode.OK if hits else ExitCode.NOT_FOUND)
 
 

@@ -222,8 +222,9 @@ def open_cached(path: Path, key: str) -> sqlite3.Connection | None:
 
 
 def clean_stale(directory: Path, keep: Path, *, max_age_s: float = 3600.0) -> None:
-    """Remove temp files a killed build left behind (older than ``max_age_s``) and index files
-    of other data-directory combinations unused for 30 days."""
+    """Remove temp files a killed build left behind (older than ``max_age_s``), index files of
+    other data-directory combinations and lookup word lists (``lexicon-*``, ``words-*``: one per
+    lexicon and catalog version) unused for 30 days."""
     import time
 
     now = time.time()
@@ -238,6 +239,9 @@ def clean_stale(directory: Path, keep: Path, *, max_age_s: float = 3600.0) -> No
                     os.unlink(e.path)
             elif e.name.startswith("index-") and e.path != str(keep):
                 if e.name.endswith(".jsonl") or now - e.stat().st_atime > 30 * 86400:
+                    os.unlink(e.path)
+            elif e.name.startswith(("lexicon-", "words-")) and e.name.endswith(".bin"):
+                if now - e.stat().st_atime > 30 * 86400:
                     os.unlink(e.path)
         except OSError:
             continue
@@ -311,6 +315,11 @@ class Index:
         self._parsed: dict[str, dict] = {}
         self._order: list[str] | None = None
         self.key = key
+
+    @property
+    def path(self) -> Path | None:
+        """The database file (None for an index built in memory)."""
+        return self._path
 
     # low level
     def _damaged(self, exc: Exception) -> None:
