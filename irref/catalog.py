@@ -655,14 +655,45 @@ def cross_check(rec: dict, path: Path, known: Container[str], condition_ids: set
     return out
 
 
-def check_files(index: Index, paths: Sequence[Path]) -> list:
+def indexed_sources(dirs: Sequence[Path], paths: Sequence[Path]) -> list[bool]:
+    """For each path: is it one of the procedure files the index of ``dirs`` was built from?
+    (A file directly in a data directory's procedure folder, as the build lists them.)"""
+    folders = set()
+    for directory in dirs:
+        procs = procedure_dir(directory)
+        folders.add((os.path.realpath(procs), os.path.normpath(directory) == os.path.normpath(procs)))
+    out = []
+    for p in paths:
+        real = os.path.realpath(p)
+        parent = os.path.dirname(real)
+        given = os.path.basename(p)
+        ok = given.endswith((".yaml", ".yml")) and not given.startswith(".") and os.path.isfile(real)
+        out.append(ok and any(parent == f and not (top and given in VOCAB_FILES) for f, top in folders))
+    return out
+
+
+def check_files(index: Index, paths: Sequence[Path], dirs: Sequence[Path] = ()) -> list:
     """Validate procedure files against the built index (for `validate FILE...`): the model, then
-    the cross-checks against the catalog's ids, vocabularies and names, without rebuilding it."""
+    the cross-checks against the catalog's ids, vocabularies and names, without rebuilding it.
+
+    A file the index of ``dirs`` was built from is answered from the problems that build found
+    (the index is fresh: its key holds every source file's size and modification time, or the
+    installed version), so checking a catalog file imports neither ruamel.yaml nor pydantic;
+    any other file is parsed and validated here.
+    """
     from irref import loader
     from irref.loader import Problem
 
     problems: list = []
-    compiled = _compile_procedures([str(p) for p in paths], pack=False)
+    if dirs:
+        known_files = indexed_sources(dirs, paths)
+        indexed = {os.path.realpath(p): p for p, k in zip(paths, known_files, strict=True) if k}
+        for path, line, field, message in index.problems:
+            given = indexed.get(os.path.realpath(path))
+            if given is not None:
+                problems.append(Problem(loader.display_path(Path(given)), line, field, message))
+        paths = [p for p, k in zip(paths, known_files, strict=True) if not k]
+    compiled = _compile_procedures([str(p) for p in paths], pack=False) if paths else []
     ids = {head["id"] for _, head, _, _ in compiled if head}
     known = set(index.order) | ids
     condition_ids, modality_ids = set(index.conditions), set(index.modalities)

@@ -607,7 +607,7 @@ def validate(data_dirs: Sequence[str | Path], paths: Sequence[Path], as_json: bo
             raise IrrefError(f"no such file or directory: {p}")
     if files and len(files) == len(paths) and all(f.name not in catalog.VOCAB_FILES for f in files):
         # only procedure files: check them against the (warm) index instead of rebuilding it
-        problems = catalog.check_files(load_index(data_dirs), files)
+        problems = catalog.check_files(load_index(data_dirs), files, dirs)
         return _report_problems(problems, as_json, f"ok: {len(files)} procedure file(s) valid.")
     sections, _, problems = catalog.build(dirs, extra_files=files, pack=False)  # nothing is stored
     if paths:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from irref import catalog, store
 
-from .conftest import write_record
+from .conftest import ROOT, write_record
 
 
 def _env(cache: Path, *data: Path) -> dict[str, str]:
@@ -199,3 +199,49 @@ def test_installed_catalog_is_keyed_by_version_not_stat(tmp_path, monkeypatch):
     seen.clear()
     index = catalog.load(env=env)  # warm: keyed by version
     assert seen == [] and index._path is not None
+
+
+def test_validate_of_a_catalog_file_answers_from_the_index(tmp_path):
+    """`validate FILE` for a file the fresh index was built from gives what the build found
+    (every problem the file-by-file check finds, and the same for valid files), without
+    importing pydantic or ruamel.yaml; a file outside the catalog is still checked by the model."""
+    data = tmp_path / "d"
+    write_record(data / "procedures", "probe-good")
+    write_record(data / "procedures", "probe-alias", aliases=["TIPS", "probe alias own"])
+    write_record(data / "procedures", "probe-bad", conditions=[{"id": "no-such-condition", "purpose": "x"}])
+    (data / "procedures" / "probe-broken.yaml").write_text("id: probe-broken\nname: [unclosed\n")
+    env = _env(tmp_path / "c", data)
+    index = catalog.load(env=env)
+    dirs = catalog.data_dirs(env=env)
+    shipped = sorted((ROOT / "data" / "procedures").glob("*.yaml"))[:40]
+    files = [*sorted((data / "procedures").glob("*.yaml")), *shipped]
+    assert all(catalog.indexed_sources(dirs, files))
+    assert not any(catalog.indexed_sources(dirs, [tmp_path / "elsewhere.yaml", data / "conditions.yaml"]))
+    from_index = catalog.check_files(index, files, dirs)
+    fresh = catalog.check_files(index, files)
+    assert set(fresh) <= set(from_index)
+    by_file = {p.path for p in from_index}
+    assert {p.path for p in fresh} == by_file
+    assert any("probe-alias" in p and "TIPS" in q.message for q in from_index for p in [q.path])
+    assert any("no-such-condition" in q.message for q in from_index)
+    assert any("probe-broken" in q.path and "YAML" in q.message and q.line for q in from_index)
+    assert not any("probe-good" in q.path for q in from_index)
+
+    code = (
+        "import sys; from irref import entry; c = entry.run(sys.argv[1:]);"
+        "sys.stderr.write('|' + ','.join(m for m in ('pydantic', 'ruamel') if m in sys.modules)); sys.exit(c)"
+    )
+    good = str(data / "procedures" / "probe-good.yaml")
+    out = subprocess.run(
+        [sys.executable, "-c", code, "validate", good], env={**os.environ, **env}, capture_output=True, text=True
+    )
+    assert out.returncode == 0 and out.stderr.endswith("|"), out.stderr
+    outside = tmp_path / "probe-outside.yaml"
+    outside.write_text((data / "procedures" / "probe-good.yaml").read_text().replace("probe-good", "probe-outside"))
+    out = subprocess.run(
+        [sys.executable, "-c", code, "validate", str(outside)],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 0 and "pydantic" in out.stderr, out.stderr
