@@ -135,6 +135,8 @@ def main() -> None:
         fig(f"show '{q_words}' --json (words)", ["show", q_words, "--json"], env, 4.5)
         fig(f"show '{q_search}' --json (search)", ["show", q_search, "--json"], env, 4.5)
         fig("show ablation (Rich card, to a pipe)", ["show", "ablation"], env, 7)
+        # the same card drawn afresh every time (as a first `show` of any procedure is)
+        fig("show ablation (Rich card, render cache off)", ["show", "ablation"], {**env, "IRREF_NO_RENDER_CACHE": "1"})
         for label, argv in (
             ("for-condition 'liver cancer' --json", ["for-condition", "liver cancer", "--json"]),
             ("list --modality CT --json", ["list", "--modality", "CT", "--json"]),
@@ -169,6 +171,15 @@ def main() -> None:
         ):
             fig(label, argv, env, 8)
         fig("completion: show vert<TAB>", [], {**env, **_completion_env("irref show vert")}, 8)
+        # a file outside the catalog (a new entry being written) is parsed and checked by the model
+        outside = work / "new-entry.yaml"
+        outside.write_text(
+            (ROOT / "data" / "procedures" / "tips.yaml")
+            .read_text(encoding="utf-8")
+            .replace("id: tips", "id: new-entry", 1),
+            encoding="utf-8",
+        )
+        fig("validate new-entry.yaml (outside the catalog)", ["validate", str(outside)], env)
 
         growth: dict[int, float] = {}
         for size in sizes:

@@ -240,12 +240,13 @@ def _add_keys(
                 table[key] = owner
 
 
-_HEAD_FIELDS = (
-    "id",
-    "name",
-    "aliases",
+#: Fields of a record the build keeps in memory for every record (names and keys) ...
+_HEAD_FIELDS = ("id", "name", "aliases", "parent")
+#: ... and those it keeps as one compressed JSON text per record (``rest``), decoded only by
+#: the two passes that read them: as Python dicts these were ~6 KB a record, most of the memory
+#: of a 10,000-record build; compressed they are ~0.6 KB.
+_REST_FIELDS = (
     "category",
-    "parent",
     "summary",
     "modalities",
     "conditions",
@@ -255,6 +256,12 @@ _HEAD_FIELDS = (
     "bleeding_risk",
     "related",
 )
+
+
+def _full(head: dict) -> dict:
+    """A head with its ``rest`` fields decoded (heads of invalid records have no ``rest``)."""
+    rest = head.get("rest")
+    return {**head, **json.loads(zlib.decompress(rest))} if rest is not None else head
 
 
 def _loose_head(data: object, stem: str) -> dict | None:
@@ -322,6 +329,8 @@ def _compile_procedures(
         dumped = rec.model_dump(mode="json")
         dumped["source"] = name
         head = {k: dumped[k] for k in _HEAD_FIELDS}
+        rest = json.dumps({k: dumped[k] for k in _REST_FIELDS}, ensure_ascii=False, separators=(",", ":"))
+        head["rest"] = zlib.compress(rest.encode("utf-8"), 1)
         # lookup keys are normalised here, in the worker: id, id with spaces, name, then each alias
         rid = dumped["id"]
         head["norm"] = [normalize(t) for t in (rid, rid.replace("-", " "), dumped["name"], *dumped["aliases"])]
@@ -339,26 +348,16 @@ def _worker_init() -> None:
 
 
 def _compile_all(
-    paths: list[str], condition_names: dict[str, str] | None = None, pack: bool = True
+    paths: list[str], condition_names: dict[str, str] | None = None, pack: bool = True, pool: Any = None
 ) -> Iterator[tuple[str, dict | None, bytes, list]]:
-    """Compile every procedure file, in worker processes when there are many (one per core),
-    yielding results in file order as they arrive (so the caller can spool them).
+    """Compile every procedure file, in the worker processes of ``pool`` when given, yielding
+    results in file order as they arrive (so the caller can spool them).
 
-    Ctrl-C stops at once: queued work is cancelled, workers are terminated (none is left
-    running), and KeyboardInterrupt reaches the harness, which exits 130; nothing is cached.
+    Ctrl-C stops at once: the caller (``build``) cancels queued work and terminates the workers
+    (none is left running), and KeyboardInterrupt reaches the harness, which exits 130; nothing
+    is cached.
     """
-    workers = min(os.cpu_count() or 1, 8)
-    if len(paths) < PARALLEL_MIN or workers < 2:
-        yield from _compile_procedures(paths, condition_names, pack)
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    try:
-        methods = multiprocessing.get_all_start_methods()
-        ctx = multiprocessing.get_context("fork" if sys.platform == "linux" and "fork" in methods else None)
-        pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init)
-    except Exception:  # no processes here (sandbox, no /dev/shm...): one process does it all
+    if pool is None:
         yield from _compile_procedures(paths, condition_names, pack)
         return
     chunks = [paths[i : i + _CHUNK] for i in range(0, len(paths), _CHUNK)]
@@ -369,19 +368,91 @@ def _compile_all(
             yield from part
             done += 1
     except KeyboardInterrupt:
-        procs = list(getattr(pool, "_processes", {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            proc.join(timeout=1)
         raise
     except Exception:  # a broken pool: do the rest in this process
         pool.shutdown(wait=False, cancel_futures=True)
         for chunk in chunks[done:]:
             yield from _compile_procedures(chunk, condition_names, pack)
+
+
+class _Term(tuple):
+    """A condition or modality as the build uses it: id, name and synonyms (plain data, so a
+    worker can hand it back without the parent importing pydantic)."""
+
+    __slots__ = ()
+
+    def __new__(cls, id: str, name: str, synonyms: Sequence[str]) -> _Term:
+        return super().__new__(cls, (id, name, tuple(synonyms)))
+
+    def __getnewargs__(self) -> tuple:
+        return tuple(self)
+
+    id = property(lambda self: self[0])
+    name = property(lambda self: self[1])
+    synonyms = property(lambda self: self[2])
+
+
+def _compile_vocab(files: Sequence[tuple[str, str]]) -> tuple[dict[str, dict[str, _Term]], list]:
+    """Parse and validate the vocabulary files ((kind, path) in directory order; later ones
+    extend and override earlier ones): ({"conditions": {id: term}, "modalities": ...}, problems)."""
+    from irref import loader
+    from irref.loader import FileRejected, Problem
+    from irref.model import Condition, Modality
+
+    problems: list[Problem] = []
+    vocab: dict[str, dict[str, _Term]] = {"conditions": {}, "modalities": {}}
+    models = {"conditions": Condition, "modalities": Modality}
+    for kind, name in files:
+        path = Path(name)
+        try:
+            data = loader.parse_file(path, kind="a list of entries")
+        except FileRejected as exc:
+            problems.append(exc.problem)
+            continue
+        items, probs = loader.validate_list(models[kind], data, path)
+        problems.extend(probs)
+        seen: set[str] = set()
+        for i, item in enumerate(items):
+            if item.id in seen:
+                problems.append(
+                    Problem(loader.display_path(path), loader.line_of(path, (i,)), "id", f"duplicate id '{item.id}'")
+                )
+            seen.add(item.id)
+            vocab[kind][item.id] = _Term(item.id, item.name, item.synonyms)
+    return vocab, problems
+
+
+def _start_pool(n_files: int) -> Any:
+    """Worker processes (one per core, at most 8) for a build of many procedure files; None for a
+    small build, or where processes cannot be started (a sandbox, no /dev/shm...)."""
+    workers = min(os.cpu_count() or 1, 8)
+    if n_files < PARALLEL_MIN or workers < 2:
+        return None
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    try:
+        methods = multiprocessing.get_all_start_methods()
+        ctx = multiprocessing.get_context("fork" if sys.platform == "linux" and "fork" in methods else None)
+        return ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init)
+    except Exception:
+        return None
+
+
+def _stop_pool(pool: Any, *, now: bool = False) -> None:
+    """Shut the workers down; ``now`` (Ctrl-C): cancel queued work and terminate them, so none is
+    left running."""
+    if pool is None:
         return
-    pool.shutdown(wait=True)
+    if not now:
+        pool.shutdown(wait=True)
+        return
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        proc.join(timeout=1)
 
 
 class _Spool:
@@ -438,42 +509,43 @@ def build(
 def _build(
     dirs: Sequence[Path], extra_files: Sequence[Path], scanned: list[tuple[int, str, str]] | None, pack: bool
 ) -> tuple[dict[str, Any], dict[str, bytes], list]:
-    from irref import loader
-    from irref.loader import FileRejected, Problem
-    from irref.model import Condition, Modality
-
     if scanned is None:
         _, scanned = _fingerprint(dirs, full=True)
-    files = [(i, kind, Path(p)) for i, kind, p in scanned]
-    files += [(len(dirs), "procedure", Path(f)) for f in extra_files]
-    problems: list[Problem] = []
+    files = list(scanned)  # paths as strings: 10,000 Path objects cost ~5 MB
+    files += [(len(dirs), "procedure", str(f)) for f in extra_files]
+    # vocabularies (later directories extend and override earlier ones), then procedures: in the
+    # worker processes of a large build, so that this process never imports pydantic (~20 MB)
+    pool = _start_pool(sum(1 for _, kind, _ in files if kind == "procedure"))
+    try:
+        result = _build_with(pool, dirs, files, pack)
+    except BaseException:  # Ctrl-C, or any failure: no worker is left running
+        _stop_pool(pool, now=True)
+        raise
+    _stop_pool(pool)
+    return result
 
-    # vocabularies: later directories extend and override earlier ones
-    vocab: dict[str, dict[str, Any]] = {"conditions": {}, "modalities": {}}
-    models = {"conditions": Condition, "modalities": Modality}
-    for _, kind, path in files:
-        if kind == "procedure":
-            continue
+
+def _build_with(
+    pool: Any, dirs: Sequence[Path], files: list[tuple[int, str, str]], pack: bool
+) -> tuple[dict[str, Any], dict[str, bytes], list]:
+    from irref import loader
+    from irref.loader import Problem
+
+    vocab_files = [(kind, str(path)) for _, kind, path in files if kind != "procedure"]
+    if pool is not None:
         try:
-            data = loader.parse_file(path, kind="a list of entries")
-        except FileRejected as exc:
-            problems.append(exc.problem)
-            continue
-        items, probs = loader.validate_list(models[kind], data, path)
-        problems.extend(probs)
-        seen: set[str] = set()
-        for i, item in enumerate(items):
-            if item.id in seen:
-                problems.append(
-                    Problem(loader.display_path(path), loader.line_of(path, (i,)), "id", f"duplicate id '{item.id}'")
-                )
-            seen.add(item.id)
-            vocab[kind][item.id] = item
+            vocab, problems = pool.submit(_compile_vocab, vocab_files).result()
+        except KeyboardInterrupt:
+            raise
+        except Exception:  # a broken pool: this process does it
+            vocab, problems = _compile_vocab(vocab_files)
+    else:
+        vocab, problems = _compile_vocab(vocab_files)
 
     # procedures: a later directory's record replaces an earlier one with the same id
     proc_files = [(i, path) for i, kind, path in files if kind == "procedure"]
     condition_names = {cid: c.name for cid, c in vocab["conditions"].items()}
-    compiled = _compile_all([str(path) for _, path in proc_files], condition_names, pack)
+    compiled = _compile_all([str(path) for _, path in proc_files], condition_names, pack, pool)
     records: dict[str, tuple[dict, Path, int]] = {}
     raw: dict[str, bytes] | _Spool = {} if len(proc_files) < PARALLEL_MIN or not pack else _Spool()
     invalid: list[tuple[dict, Path, int]] = []  # records that failed validation: cross-checked, never served
@@ -547,7 +619,7 @@ def _build(
         _add_keys(keys["modalities"], mid, [mid, mod.name, *mod.synonyms], {})
 
     for rec, path, _ in [*(records[r] for r in sorted(records)), *invalid]:
-        problems += cross_check(rec, path, records, condition_ids, modality_ids)
+        problems += cross_check(_full(rec), path, records, condition_ids, modality_ids)
     for rid in sorted(records):
         chain, cur = [rid], records[rid][0]["parent"]
         while cur and cur in records:
@@ -569,18 +641,18 @@ def _build(
     order = sorted(records, key=lambda r: (records[r][0]["name"].casefold(), r))
     names = {rid: records[rid][0]["name"] for rid in order}
     family: dict[str, dict[str, Any]] = {}
-    rows: dict[str, dict] = {}
-    purposes: dict[str, dict[str, str]] = {}
+    rows: dict[str, Any] = {}  # id -> the table row's JSON text
+    purposes: dict[str, int] = {}  # condition -> how many procedures (the purposes are written from each record)
     facets: dict[str, dict[str, list[str]]] = {"modality": {}, "category": {}, "region": {}, "bleeding_risk": {}}
     for rid in order:
-        rec, path, _ = records[rid]
+        rec = _full(records[rid][0])
         parent = rec["parent"] if rec["parent"] in records else None
         if parent:
             family.setdefault(rid, {"parent": None, "children": []})["parent"] = [parent, names[parent]]
             family.setdefault(parent, {"parent": None, "children": []})["children"].append([rid, names[rid]])
         conds = [c for c in rec["conditions"] if c["id"] in condition_ids]
-        for c in conds:
-            purposes.setdefault(c["id"], {})[rid] = c["purpose"]
+        for cid in {c["id"] for c in conds}:
+            purposes[cid] = purposes.get(cid, 0) + 1
         rows[rid] = {
             "name": rec["name"],
             "category": rec["category"],
@@ -602,6 +674,7 @@ def _build(
         ):
             for value in values:
                 facets[facet].setdefault(value, []).append(rid)
+        rows[rid] = json.dumps(row, ensure_ascii=False, separators=(",", ":"))  # kept as the text stored
     problems = sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.field or "", p.message))
 
     completions: dict[str, list[list[str]]] = {"procedures": [], "conditions": [], "modalities": []}
@@ -610,7 +683,7 @@ def _build(
         completions["procedures"].append([rec["name"], rid])
         completions["procedures"] += [[alias, rec["name"]] for alias in rec["aliases"]]
     for cid, c in sorted(vocab["conditions"].items(), key=lambda kv: kv[1].name.casefold()):
-        completions["conditions"].append([c.name, f"{len(purposes.get(cid, {}))} procedure(s)"])
+        completions["conditions"].append([c.name, f"{purposes.get(cid, 0)} procedure(s)"])
         completions["conditions"] += [[syn, c.name] for syn in c.synonyms]
     for mid, m in sorted(vocab["modalities"].items()):
         completions["modalities"].append([mid, m.name])
@@ -623,7 +696,7 @@ def _build(
         "family": family,
         "completions": completions,
         "conditions": {
-            cid: {"name": c.name, "synonyms": list(c.synonyms), "procedures": len(purposes.get(cid, {}))}
+            cid: {"name": c.name, "synonyms": list(c.synonyms), "procedures": purposes.get(cid, 0)}
             for cid, c in sorted(vocab["conditions"].items())
         },
         "modalities": {
@@ -631,7 +704,6 @@ def _build(
             for mid, m in sorted(vocab["modalities"].items())
         },
         "problems": [[os.path.abspath(p.path), p.line, p.field, p.message] for p in problems],
-        "purposes": purposes,
     }
     for table in ("procedures", "conditions", "modalities"):
         sections[f"keys.{table}"] = keys[table]
@@ -719,7 +791,7 @@ def check_files(index: Index, paths: Sequence[Path], dirs: Sequence[Path] = ()) 
         if head is None:
             continue
         path = Path(name)
-        problems += cross_check(head, path, known, condition_ids, modality_ids)
+        problems += cross_check(_full(head), path, known, condition_ids, modality_ids)
         if head.get("invalid"):
             continue
         own = {head["norm"][0], head["norm"][2]}

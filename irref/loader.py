@@ -301,9 +301,10 @@ def _quick_line(lines: list[str], loc: tuple) -> int | None:
     return None
 
 
-def line_of(path: Path, loc: tuple) -> int | None:
+def line_of(path: Path | str, loc: tuple) -> int | None:
     """Line (1-based) of a pydantic error location: a top-level key or list item by a text scan,
     anything deeper with the round-trip loader."""
+    path = Path(path)
     try:
         st = path.stat()
     except OSError:

@@ -85,14 +85,17 @@ def pack(text: str, record: Mapping[str, Any], condition_names: Mapping[str, str
             cols["body"].append(value)
     texts = [" \n ".join(v) for v in cols.values()]
     words = {w for t in texts for w in fold(t).split() if len(w) >= 3}
+    purposes = {c["id"]: c["purpose"] for c in record.get("conditions") or []}  # the last one, as the model
+    links = json.dumps(list(purposes.items()), ensure_ascii=False)
     # NUL never occurs in JSON text (it is escaped) nor in YAML strings (not allowed there)
-    return zlib.compress("\0".join([text, *texts, " ".join(words)]).encode("utf-8"), 1)
+    return zlib.compress("\0".join([text, *texts, " ".join(words), links]).encode("utf-8"), 1)
 
 
-def unpack(packed: bytes) -> tuple[str, list[str], list[str]]:
-    """(record JSON, FTS column texts, searchable words) of a packed record."""
-    text, names, summary, conditions, body, words = zlib.decompress(packed).decode("utf-8").split("\0")
-    return text, [names, summary, conditions, body], words.split()
+def unpack(packed: bytes) -> tuple[str, list[str], list[str], list[list[str]]]:
+    """(record JSON, FTS column texts, searchable words, [condition id, purpose] pairs) of a packed
+    record."""
+    text, names, summary, conditions, body, words, links = zlib.decompress(packed).decode("utf-8").split("\0")
+    return text, [names, summary, conditions, body], words.split(), json.loads(links)
 
 
 def _fill(con: sqlite3.Connection, key: str, sections: Mapping[str, Any], raw: Mapping[str, bytes]) -> None:
@@ -103,19 +106,29 @@ def _fill(con: sqlite3.Connection, key: str, sections: Mapping[str, Any], raw: M
         "INSERT INTO meta VALUES (?, ?)",
         [("format", str(FORMAT)), ("key", key)],
     )
-    con.executemany(
-        "INSERT INTO section VALUES (?, ?)",
-        [(name, json.dumps(sections[name], ensure_ascii=False, separators=(",", ":"))) for name in JSON_SECTIONS],
-    )
+    for name in JSON_SECTIONS:  # one at a time: encoding a large section briefly holds its pieces too
+        con.execute(
+            "INSERT INTO section VALUES (?, ?)",
+            (name, json.dumps(sections[name], ensure_ascii=False, separators=(",", ":"))),
+        )
     order = sections["order"]
     rows = sections["rows"]
     names = sections["names"]
     words: set[str] = set()
     add_record = "INSERT INTO record VALUES (?, ?, ?, ?, ?, ?)"
     add_doc = "INSERT INTO fts(rowid, names, summary, conditions, body) VALUES (?, ?, ?, ?, ?)"
+    known = sections["conditions"]
+    add_purpose = "INSERT INTO purpose VALUES (?, ?, ?, ?)"
+    listed: dict[str, int] = {}  # condition -> procedures so far (the position of the next one)
     for pos, rid in enumerate(order):  # one record at a time: nothing is held uncompressed
-        text, cols, record_words = unpack(raw[rid])
-        row = json.dumps(rows[rid], ensure_ascii=False, separators=(",", ":"))
+        text, cols, record_words, links = unpack(raw[rid])
+        for cid, purpose in links:  # purposes in display order, read from the record as it is written
+            if cid in known:
+                con.execute(add_purpose, (cid, listed.get(cid, 0), rid, purpose))
+                listed[cid] = listed.get(cid, 0) + 1
+        row = rows[rid]
+        if not isinstance(row, str):
+            row = json.dumps(row, ensure_ascii=False, separators=(",", ":"))
         con.execute(add_record, (pos, rid, names[rid], text, row, zlib.crc32(text.encode("utf-8"))))
         con.execute(add_doc, (pos, *cols))
         words.update(record_words)
@@ -138,14 +151,6 @@ def _fill(con: sqlite3.Connection, key: str, sections: Mapping[str, Any], raw: M
             for facet, values in sections["facets"].items()
             for value, ids in values.items()
             for pos, rid in enumerate(ids)
-        ),
-    )
-    con.executemany(
-        "INSERT INTO purpose VALUES (?, ?, ?, ?)",
-        (
-            (cid, pos, rid, text)
-            for cid, links in sections["purposes"].items()
-            for pos, (rid, text) in enumerate(links.items())
         ),
     )
     con.executemany("INSERT INTO word VALUES (?, ?)", ((w, len(w)) for w in sorted(words)))
