@@ -229,7 +229,10 @@ def call(path: str, ctx: Ctx, params: dict[str, Any]) -> int:
     """Run the action of a command path with its parameters, through the one error boundary."""
     import json
 
+    from irref.environment import current
+
     action = ACTIONS[path]
-    run.NO_PAGER[0] = ctx.no_pager
-    run.RENDER_SPEC[0] = json.dumps([path, params], sort_keys=True, default=str)
+    env = current()
+    env.no_pager = ctx.no_pager
+    env.spec = json.dumps([path, params], sort_keys=True, default=str)
     return run.guarded(lambda: action(ctx, **params), debug=ctx.debug)

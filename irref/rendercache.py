@@ -89,16 +89,21 @@ def _terminal(stream: TextIO, environ: Mapping[str, str]) -> str:
         except (OSError, ValueError):
             size = None
         parts.append(f"{fd}:{tty}:{size}")
-    try:
-        parts.append(f"out:{stream.isatty()}:{stream.fileno()}")
-    except (AttributeError, ValueError, OSError):
-        parts.append("out:none")
+    for what in ("isatty", "fileno"):
+        try:
+            parts.append(f"out.{what}:{getattr(stream, what)()}")
+        except (AttributeError, ValueError, OSError):
+            parts.append(f"out.{what}:none")
     parts += [f"{name}={environ.get(name)!r}" for name in RICH_ENV]
     return "\n".join(parts)
 
 
 def key(
-    spec: str | None, index_key: str | None, stream: TextIO, environ: Mapping[str, str] | None = None
+    spec: str | None,
+    index_key: str | None,
+    stream: TextIO,
+    environ: Mapping[str, str] | None = None,
+    width: int | None = None,
 ) -> str | None:
     """The cache key of one drawing, or None when it must not be cached."""
     environ = os.environ if environ is None else environ
@@ -107,7 +112,7 @@ def key(
     code = _code_stamp()
     if not code:
         return None
-    text = "\0".join((spec, index_key, code, _terminal(stream, environ)))
+    text = "\0".join((spec, index_key, code, _terminal(stream, environ), f"width={width}"))
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 

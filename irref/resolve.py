@@ -96,8 +96,9 @@ def _digest(text: str) -> str:
 def _cache_dir() -> Path | None:
     try:
         from irref.catalog import cache_dir
+        from irref.environment import current
 
-        return cache_dir()
+        return cache_dir(current().environ)
     except Exception:
         return None
 

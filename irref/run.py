@@ -58,8 +58,9 @@ def guarded(action: Callable[[], int], *, debug: bool = False) -> int:
 
 def load_index(data_dirs: Sequence[str | Path]):
     from irref import catalog
+    from irref.environment import current
 
-    index = catalog.load(data_dirs)
+    index = catalog.load(data_dirs, env=current().environ)
     for notice in index.notices:
         err(f"warning: {notice}")
     problems = index.problems
@@ -100,22 +101,20 @@ WARN_FILES = 5
 
 def _rich():
     from irref import views
+    from irref.environment import current
 
-    return views, views.console(sys.stdout)
-
-
-#: What the running command is (its path and parameters), recorded by the action harness: part
-#: of the render cache's key. None (Typer's own path) draws without the cache.
-RENDER_SPEC: list[str | None] = [None]
+    return views, views.console(sys.stdout, **current().console_options())
 
 
 def _draw(index, render: Callable[..., None]) -> None:
     """Draw with Rich (``render(views, console)``), or write the text drawn before for the same
     command, index and terminal (irref/rendercache.py); long text goes through the pager."""
     from irref import rendercache
+    from irref.environment import current
 
+    env = current()
     where = getattr(index, "path", None)
-    key = rendercache.key(RENDER_SPEC[0], getattr(index, "key", None), sys.stdout) if where else None
+    key = rendercache.key(env.spec, getattr(index, "key", None), sys.stdout, env.environ, env.width) if where else None
     text = rendercache.get(where.parent, key) if key else None
     if text is None:
         views, con = _rich()
@@ -127,26 +126,22 @@ def _draw(index, render: Callable[..., None]) -> None:
     _page(text)
 
 
-#: `--no-pager` (set by the action harness for this run).
-NO_PAGER = [False]
-
-
 def _page(text: str) -> None:
     """Write drawn text, through the user's pager on a terminal, as git and man do: IRREF_PAGER,
     then PAGER, else `less -FRX` (which quits when the text fits one screen); never when stdout is
     not a terminal, with --no-pager, or with IRREF_PAGER=cat (or empty)."""
-    command = os.environ.get("IRREF_PAGER", os.environ.get("PAGER", "less"))
-    try:
-        tty = sys.stdout.isatty()
-    except (AttributeError, ValueError, OSError):
-        tty = False
-    if NO_PAGER[0] or not command.strip() or command.strip() == "cat" or not tty:
+    from irref.environment import current
+
+    run_env = current()
+    environ = run_env.environ
+    command = environ.get("IRREF_PAGER", environ.get("PAGER", "less"))
+    if run_env.no_pager or not command.strip() or command.strip() == "cat" or not run_env.isatty():
         sys.stdout.write(text)
         return
     import shlex
     import subprocess
 
-    env = {**os.environ}
+    env = {**environ}
     env.setdefault("LESS", "FRX")
     sys.stdout.flush()
     try:

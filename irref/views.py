@@ -8,7 +8,7 @@ escape sequences have been removed.
 from __future__ import annotations
 
 import re
-from typing import TextIO
+from typing import Any, TextIO
 
 from rich import box
 from rich.console import Console, Group
@@ -31,9 +31,10 @@ class _Console(Console):
         raise BrokenPipeError
 
 
-def console(file: TextIO) -> Console:
-    """A console for `file`: colour only on a terminal; NO_COLOR and TERM=dumb respected by Rich."""
-    return _Console(file=file, highlight=False, soft_wrap=False, emoji=False)
+def console(file: TextIO, **options: Any) -> Console:
+    """A console for `file`: colour only on a terminal; NO_COLOR and TERM=dumb respected by Rich.
+    ``options`` (width, force_terminal, no_color) come from the run's environment."""
+    return _Console(file=file, highlight=False, soft_wrap=False, emoji=False, **options)
 
 
 def _t(value: object, style: str = "") -> Text:

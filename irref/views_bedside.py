@@ -14,9 +14,10 @@ NOTICE = "Educational reference only, not medical advice."
 
 
 def _console(file: TextIO):
+    from irref.environment import current
     from irref.views import console
 
-    return console(file)
+    return console(file, **current().console_options())
 
 
 def _t(value: object, style: str = ""):
