@@ -124,12 +124,29 @@ def procedure_dir(directory: Path) -> Path:
 _DIR_FD = os.stat in os.supports_dir_fd and os.listdir in os.supports_fd
 
 
-def _scan(directory: Path) -> list[tuple[str, str, int, int]]:
-    """(kind, path, size, mtime in ns) of every source file of one data directory, sorted:
-    the vocabularies ("conditions", "modalities") sort before "procedure" files, which sort by
-    path. Kept lean: a warm run stats every file (10,000 of them for a large user catalog), so
-    this loop is most of a warm lookup's cost."""
-    files: list[tuple[str, str, int, int]] = []
+class _Scan:
+    """The source files of one data directory as a warm run checks them: the vocabularies
+    (kind, path, size, mtime in ns), then the procedure folder's file names, sorted, with their
+    sizes and modification times (kept as three flat lists: 10,000 files are checked on every
+    warm run, so no per-file tuple or path is built unless a build needs the list)."""
+
+    __slots__ = ("base", "mtimes", "names", "sizes", "vocab")
+
+    def __init__(self, vocab: list, base: str, names: list[str], sizes: list[int], mtimes: list[int]) -> None:
+        self.vocab, self.base, self.names, self.sizes, self.mtimes = vocab, base, names, sizes, mtimes
+
+    def files(self) -> list[tuple[str, str, int, int]]:
+        """(kind, path, size, mtime in ns) of every file: vocabularies first, then procedures by path."""
+        base = self.base
+        procs = [("procedure", base + n, z, m) for n, z, m in zip(self.names, self.sizes, self.mtimes, strict=True)]
+        return [*self.vocab, *procs]
+
+
+def _scan(directory: Path) -> _Scan:
+    """Every source file of one data directory, with size and modification time (see _Scan).
+    Kept lean: a warm run stats every file (10,000 of them for a large user catalog), so this
+    loop is most of a warm lookup's cost."""
+    vocab: list[tuple[str, str, int, int]] = []
     for name in VOCAB_FILES:
         path = os.path.join(directory, name)
         try:
@@ -137,7 +154,7 @@ def _scan(directory: Path) -> list[tuple[str, str, int, int]]:
         except OSError:
             continue
         if stat.S_ISREG(st.st_mode):
-            files.append((name.split(".")[0], path, st.st_size, st.st_mtime_ns))
+            vocab.append((name.split(".")[0], path, st.st_size, st.st_mtime_ns))
     procs = procedure_dir(directory)
     top = os.path.normpath(directory) == os.path.normpath(procs)
     try:  # names sorted first (strings sort faster than tuples), then one stat per file
@@ -155,23 +172,25 @@ def _scan(directory: Path) -> list[tuple[str, str, int, int]]:
         join, stat_ = os.path.join, os.stat
         try:  # the common case, as one comprehension; relative to the open folder (no path walk per file)
             if fd is None:
-                stamps = [(st.st_size, st.st_mtime_ns) for n in names for st in (stat_(join(procs, n)),)]
+                stats = [stat_(join(procs, n)) for n in names]
             else:
-                stamps = [(st.st_size, st.st_mtime_ns) for n in names for st in (stat_(n, dir_fd=fd),)]
+                stats = [stat_(n, dir_fd=fd) for n in names]
+            sizes = [st.st_size for st in stats]
+            mtimes = [st.st_mtime_ns for st in stats]
         except OSError:  # a dangling link or an unreadable entry: go one by one
-            stamps = []
+            sizes, mtimes = [], []
             for n in names:
                 try:
                     st = stat_(join(procs, n))
-                    stamps.append((st.st_size, st.st_mtime_ns))
+                    sizes.append(st.st_size)
+                    mtimes.append(st.st_mtime_ns)
                 except OSError:
-                    stamps.append((-1, -1))
+                    sizes.append(-1)
+                    mtimes.append(-1)
     finally:
         if fd is not None:
             os.close(fd)
-    base = os.path.join(procs, "")
-    files += [("procedure", base + n, size, mtime) for n, (size, mtime) in zip(names, stamps, strict=True)]
-    return files
+    return _Scan(vocab, os.path.join(procs, ""), names, sizes, mtimes)
 
 
 def installed_catalog(directory: Path) -> bool:
@@ -182,26 +201,33 @@ def installed_catalog(directory: Path) -> bool:
 
 
 def _fingerprint(dirs: Sequence[Path], *, full: bool = False) -> tuple[str, list[tuple[int, str, str]] | None]:
-    """A key that changes when any source file is edited, added or removed; and the files as
-    (directory index, kind, path), or None when the installed shipped catalog was not listed
-    (``full`` lists it too, for a build)."""
+    """A key that changes when any source file is edited, added or removed; with ``full`` (for a
+    build: the installed shipped catalog is listed too) also the files as (directory index, kind,
+    path), else None."""
     from array import array
 
     paths: list[str] = [f"{FORMAT}|{__version__}|{sys.version_info[:2]}"]
     stamps = array("q")
-    files: list[tuple[int, str, str]] | None = []
+    scans: list[tuple[int, _Scan]] = []
+    listed_all = True
     for i, directory in enumerate(dirs):
         if i == 0 and not full and installed_catalog(directory):
             paths.append(f"installed:{directory}")
-            files = None
+            listed_all = False
             continue
         scanned = _scan(directory)
+        scans.append((i, scanned))
         paths.append(f"dir:{directory}")
-        paths += [f[1] for f in scanned]
-        stamps.extend([n for f in scanned for n in f[2:]])
-        if files is not None:
-            files += [(i, f[0], f[1]) for f in scanned]
-    return _digest("\n".join(paths)) + "-" + _digest(stamps.tobytes()), files
+        paths += [v[1] for v in scanned.vocab]
+        paths.append(scanned.base)
+        paths += scanned.names
+        stamps.extend([n for v in scanned.vocab for n in v[2:]])
+        stamps.extend(scanned.sizes)
+        stamps.extend(scanned.mtimes)
+    key = _digest("\n".join(paths)) + "-" + _digest(stamps.tobytes())
+    if not (full and listed_all):  # a warm run needs the key only
+        return key, None
+    return key, [(i, f[0], f[1]) for i, scanned in scans for f in scanned.files()]
 
 
 def _digest(text: str | bytes) -> str:
