@@ -7,7 +7,8 @@ top of a 25 ms interpreter start; the text it draws depends only on
 - the command and its parameters (the spec the action harness records),
 - the index it read (the store key: irref's version and every source file's path, size and
   modification time),
-- the code that draws it (every module of irref, and Rich's own version), and
+- the code that draws it and the data that decide what is drawn (every module of irref, the
+  shipped data files such as the lookup lexicon, and Rich's own version), and
 - the terminal: whether each standard stream is a terminal, their sizes, stdout's encoding and
   every environment variable Rich reads (COLUMNS, LINES, TERM, COLORTERM, NO_COLOR,
   FORCE_COLOR, TTY_COMPATIBLE, TTY_INTERACTIVE, JUPYTER_COLUMNS, JUPYTER_LINES),
@@ -53,8 +54,9 @@ _SCHEMA = "CREATE TABLE IF NOT EXISTS render(key TEXT PRIMARY KEY, text TEXT NOT
 
 
 def _code_stamp() -> str:
-    """Name, size and modification time of every irref module, and where Rich is installed
-    (its package's stamp): a changed or reinstalled drawing code never serves old text."""
+    """Name, size and modification time of every irref module and shipped data file (the lookup
+    lexicon decides which record a query shows), and of Rich's package: changed or reinstalled
+    code or data never serves old text."""
     import importlib.util
 
     here = os.path.dirname(os.path.abspath(__file__))
@@ -64,6 +66,13 @@ def _code_stamp() -> str:
             if entry.name.endswith((".py", ".json")):
                 st = entry.stat()
                 parts.append(f"{entry.name}:{st.st_size}:{st.st_mtime_ns}")
+    from irref.catalog import shipped_dir
+
+    with os.scandir(shipped_dir()) as entries:  # the lookup lexicon and other shipped data files
+        for entry in entries:
+            if entry.is_file():
+                st = entry.stat()
+                parts.append(f"data/{entry.name}:{st.st_size}:{st.st_mtime_ns}")
     spec = importlib.util.find_spec("rich")
     if spec is None or not spec.origin:
         return ""

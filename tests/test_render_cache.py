@@ -109,3 +109,18 @@ def test_a_hit_through_the_console_script_does_not_import_rich(tmp_path):
     assert first.stdout == second.stdout and "Transjugular" in first.stdout
     plain = subprocess.run([str(script), "show", "tips"], env=env, capture_output=True, text=True)
     assert plain.stdout == first.stdout
+
+
+def test_a_changed_lookup_lexicon_draws_afresh(tmp_path, monkeypatch):
+    """The lexicon decides which record a query shows, so it is part of the key (a checkout can
+    edit it without the index changing)."""
+    from irref import catalog
+
+    shipped = tmp_path / "shipped"
+    (shipped / "procedures").mkdir(parents=True)
+    lexicon = shipped / "lexicon.yaml"
+    lexicon.write_text("{}\n")
+    monkeypatch.setattr(catalog, "shipped_dir", lambda: shipped)
+    before = rendercache._code_stamp()
+    lexicon.write_text("{}\n# edited\n")
+    assert rendercache._code_stamp() != before
