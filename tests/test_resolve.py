@@ -248,3 +248,26 @@ def test_json_output_parses_with_match_for_every_kind(cli):
         assert r.code == 0, (query, r.err)
         data = json.loads(r.out)
         assert data["match"]["kind"] in ("exact", "alias", "fuzzy", "search")
+
+
+def test_word_index_cache_form_reads_back_the_same():
+    """The compact cache form of a word index (one text, packed posting lists) answers exactly as
+    the index it was written from."""
+    import marshal
+
+    from irref import catalog, resolve
+
+    index = catalog.load()
+    lex = resolve.load_lexicon()
+    built = resolve.WordIndex.build(lex, resolve._table_keys(index.keys("procedures")))
+    loaded = resolve.WordIndex.load(marshal.loads(marshal.dumps(built.dump())))
+    assert len(loaded.entries) == len(built.entries) > 500
+    assert [loaded.entries[i] for i in range(len(built.entries))] == [list(e) for e in built.entries]
+    assert list(loaded.entries) == [list(e) for e in built.entries]
+    assert sorted(loaded.vocab_set) == sorted(built.vocab_set) and loaded.vocab == built.vocab
+    for word in built.vocab:
+        assert list(loaded.postings[word]) == built.postings[word]
+        assert list(loaded.postings.get(word, ())) == built.postings[word]
+    assert loaded.postings.get("no-such-word", ()) == ()
+    for owner, ids in built.by_owner.items():
+        assert list(loaded.by_owner.get(owner, ())) == ids
