@@ -109,6 +109,19 @@ def main() -> None:
     ).stdout.strip()
     subprocess.run([sys.executable, "-m", "compileall", "-q", pkg], check=False, stdout=subprocess.DEVNULL)
 
+    # the shipped catalog the installed irref reads (site-packages for an install, data/ for a checkout)
+    catalog_tips = (
+        Path(
+            subprocess.run(
+                [sys.executable, "-c", "from irref import catalog; print(catalog.shipped_dir())"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.strip()
+        )
+        / "procedures"
+        / "tips.yaml"
+    )
     work = Path(tempfile.mkdtemp(prefix="irref-bench-"))
     base_env = {k: v for k, v in os.environ.items() if k not in ("IRREF_DATA_DIRS", "IRREF_DEBUG")}
     base_env["COLUMNS"] = "100"
@@ -147,7 +160,7 @@ def main() -> None:
             ("conditions", ["conditions"]),
             ("modalities", ["modalities"]),
             ("export tips", ["export", "tips"]),
-            ("validate data/procedures/tips.yaml", ["validate", str(ROOT / "data" / "procedures" / "tips.yaml")]),
+            ("validate <catalog>/tips.yaml (a catalog file)", ["validate", str(catalog_tips)]),
             (
                 "calc meld3 ... --json",
                 [
