@@ -106,6 +106,7 @@ def main() -> None:
         capture_output=True,
         text=True,
         check=True,
+        cwd=tempfile.gettempdir(),  # not the checkout (its irref/ would shadow the installed one)
     ).stdout.strip()
     subprocess.run([sys.executable, "-m", "compileall", "-q", pkg], check=False, stdout=subprocess.DEVNULL)
 
@@ -117,6 +118,7 @@ def main() -> None:
                 capture_output=True,
                 text=True,
                 check=True,
+                cwd=tempfile.gettempdir(),
             ).stdout.strip()
         )
         / "procedures"
