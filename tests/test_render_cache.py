@@ -102,12 +102,14 @@ def test_a_hit_through_the_console_script_does_not_import_rich(tmp_path):
         "import sys; from irref import entry; code = entry.run(sys.argv[1:]); sys.stdout.flush();"
         "sys.stderr.write('rich loaded: %s' % ('rich' in sys.modules)); sys.exit(code)"
     )
-    first = subprocess.run([sys.executable, "-c", probe, "show", "tips"], env=env, capture_output=True, text=True)
-    second = subprocess.run([sys.executable, "-c", probe, "show", "tips"], env=env, capture_output=True, text=True)
+    # from outside the checkout, so that `python -c` imports the installed irref, as the script does
+    run = {"env": env, "capture_output": True, "text": True, "cwd": tmp_path}
+    first = subprocess.run([sys.executable, "-c", probe, "show", "tips"], **run)
+    second = subprocess.run([sys.executable, "-c", probe, "show", "tips"], **run)
     assert first.returncode == second.returncode == 0
     assert first.stderr.endswith("rich loaded: True") and second.stderr.endswith("rich loaded: False")
     assert first.stdout == second.stdout and "Transjugular" in first.stdout
-    plain = subprocess.run([str(script), "show", "tips"], env=env, capture_output=True, text=True)
+    plain = subprocess.run([str(script), "show", "tips"], **run)
     assert plain.stdout == first.stdout
 
 
