@@ -20,6 +20,7 @@ import os
 import stat
 import sys
 import zlib
+from collections import namedtuple
 from collections.abc import Container, Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -393,29 +394,15 @@ def _compile_all(
         for part in pool.map(task, chunks):
             yield from part
             done += 1
-    except KeyboardInterrupt:
-        raise
-    except Exception:  # a broken pool: do the rest in this process
+    except Exception:  # a broken pool (Ctrl-C is no Exception: it reaches build): do the rest here
         pool.shutdown(wait=False, cancel_futures=True)
         for chunk in chunks[done:]:
             yield from _compile_procedures(chunk, condition_names, pack)
 
 
-class _Term(tuple):
-    """A condition or modality as the build uses it: id, name and synonyms (plain data, so a
-    worker can hand it back without the parent importing pydantic)."""
-
-    __slots__ = ()
-
-    def __new__(cls, id: str, name: str, synonyms: Sequence[str]) -> _Term:
-        return super().__new__(cls, (id, name, tuple(synonyms)))
-
-    def __getnewargs__(self) -> tuple:
-        return tuple(self)
-
-    id = property(lambda self: self[0])
-    name = property(lambda self: self[1])
-    synonyms = property(lambda self: self[2])
+#: A condition or modality as the build uses it (plain data, so a worker can hand it back
+#: without the parent importing pydantic).
+_Term = namedtuple("_Term", "id name synonyms")
 
 
 def _compile_vocab(files: Sequence[tuple[str, str]]) -> tuple[dict[str, dict[str, _Term]], list]:
@@ -444,7 +431,7 @@ def _compile_vocab(files: Sequence[tuple[str, str]]) -> tuple[dict[str, dict[str
                     Problem(loader.display_path(path), loader.line_of(path, (i,)), "id", f"duplicate id '{item.id}'")
                 )
             seen.add(item.id)
-            vocab[kind][item.id] = _Term(item.id, item.name, item.synonyms)
+            vocab[kind][item.id] = _Term(item.id, item.name, tuple(item.synonyms))
     return vocab, problems
 
 
@@ -543,7 +530,7 @@ def _build(
     # worker processes of a large build, so that this process never imports pydantic (~20 MB)
     pool = _start_pool(sum(1 for _, kind, _ in files if kind == "procedure"))
     try:
-        result = _build_with(pool, dirs, files, pack)
+        result = _build_with(pool, files, pack)
     except BaseException:  # Ctrl-C, or any failure: no worker is left running
         _stop_pool(pool, now=True)
         raise
@@ -552,7 +539,7 @@ def _build(
 
 
 def _build_with(
-    pool: Any, dirs: Sequence[Path], files: list[tuple[int, str, str]], pack: bool
+    pool: Any, files: list[tuple[int, str, str]], pack: bool
 ) -> tuple[dict[str, Any], dict[str, bytes], list]:
     from irref import loader
     from irref.loader import Problem
@@ -561,8 +548,6 @@ def _build_with(
     if pool is not None:
         try:
             vocab, problems = pool.submit(_compile_vocab, vocab_files).result()
-        except KeyboardInterrupt:
-            raise
         except Exception:  # a broken pool: this process does it
             vocab, problems = _compile_vocab(vocab_files)
     else:

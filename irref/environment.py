@@ -84,21 +84,16 @@ class Environment:
         return opts
 
 
-#: Environments of the runs under way, innermost last (a CLI runs one at a time; a plain list,
-#: as importing contextvars would cost a warm run a millisecond).
+#: Environments of the runs under way, innermost last, above the process's own (made on first
+#: use); a plain list, as importing contextvars would cost a warm run a millisecond.
 _ACTIVE: list[Environment] = []
-
-
-_PROCESS: list[Environment] = []
 
 
 def current() -> Environment:
     """The environment of the running command (the process's own outside a run)."""
-    if _ACTIVE:
-        return _ACTIVE[-1]
-    if not _PROCESS:
-        _PROCESS.append(Environment())
-    return _PROCESS[0]
+    if not _ACTIVE:
+        _ACTIVE.append(Environment())
+    return _ACTIVE[-1]
 
 
 class active:

@@ -310,12 +310,12 @@ def line_of(path: Path | str, loc: tuple) -> int | None:
     except OSError:
         return None
     stamp = (st.st_size, st.st_mtime_ns)
-    lines = _lines(Path(path), stamp)
+    lines = _lines(path, stamp)
     if lines is not None:
         quick = _quick_line(lines, loc)
         if quick is not None:
             return quick
-    node = _rt_tree(Path(path), stamp)
+    node = _rt_tree(path, stamp)
     if node is None:
         return None
     line = None

@@ -76,12 +76,8 @@ def _code_stamp() -> str:
     spec = importlib.util.find_spec("rich")
     if spec is None or not spec.origin:
         return ""
-    st = os.stat(spec.origin)
+    st = os.stat(spec.origin)  # a reinstalled Rich has a new __init__.py
     parts.append(f"{spec.origin}:{st.st_size}:{st.st_mtime_ns}")
-    version = os.path.join(os.path.dirname(spec.origin), "console.py")
-    if os.path.exists(version):
-        st = os.stat(version)
-        parts.append(f"console:{st.st_size}:{st.st_mtime_ns}")
     return "\n".join(sorted(parts))
 
 

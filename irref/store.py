@@ -126,9 +126,7 @@ def _fill(con: sqlite3.Connection, key: str, sections: Mapping[str, Any], raw: M
             if cid in known:
                 con.execute(add_purpose, (cid, listed.get(cid, 0), rid, purpose))
                 listed[cid] = listed.get(cid, 0) + 1
-        row = rows[rid]
-        if not isinstance(row, str):
-            row = json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+        row = rows[rid]  # the table row's JSON text, made by the build
         con.execute(add_record, (pos, rid, names[rid], text, row, zlib.crc32(text.encode("utf-8"))))
         con.execute(add_doc, (pos, *cols))
         words.update(record_words)
