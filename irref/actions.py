@@ -3,7 +3,7 @@
 Typer (irref/cli.py) declares the command line; each of its command functions hands its
 parameters, unchanged and by name, to the action of the same path here. The fast parser
 (irref/fastparse.py) fills the same parameters from the grammar table generated from that
-Typer app (irref/grammar.json), so both paths run the same code with the same arguments.
+Typer app (irref/grammar_table.py), so both paths run the same code with the same arguments.
 Each action returns an exit code.
 """
 
@@ -227,12 +227,10 @@ ACTIONS: dict[str, Callable[..., int]] = {
 
 def call(path: str, ctx: Ctx, params: dict[str, Any]) -> int:
     """Run the action of a command path with its parameters, through the one error boundary."""
-    import json
-
     from irref.environment import current
 
     action = ACTIONS[path]
     env = current()
     env.no_pager = ctx.no_pager
-    env.spec = json.dumps([path, params], sort_keys=True, default=str)
+    env.spec = (path, dict(params))
     return run.guarded(lambda: action(ctx, **params), debug=ctx.debug)

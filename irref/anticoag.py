@@ -27,7 +27,7 @@ FILENAME = "anticoag.yaml"
 def default_path() -> Path:
     from irref import catalog
 
-    return catalog.shipped_dir() / FILENAME
+    return Path(catalog.shipped_dir(), FILENAME)
 
 
 # ---------------------------------------------------------------- the model (pydantic, loaded lazily)

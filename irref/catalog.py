@@ -15,14 +15,12 @@ file; an unwritable cache directory means an in-memory build with no error.
 from __future__ import annotations
 
 import functools
-import json
 import os
 import stat
 import sys
 import zlib
 from collections import namedtuple
-from collections.abc import Container, Iterable, Iterator, Sequence
-from pathlib import Path
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 
 from irref import __version__
 from irref.errors import DataError
@@ -30,7 +28,11 @@ from irref.normalize import normalize
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing on every run
 if TYPE_CHECKING:
+    from os import PathLike
+    from pathlib import Path
     from typing import Any
+
+    StrPath = str | PathLike[str]
 
 FORMAT = 8
 ENV_DATA_DIRS = "IRREF_DATA_DIRS"
@@ -41,41 +43,50 @@ VOCAB_FILES = ("conditions.yaml", "modalities.yaml")
 # ---------------------------------------------------------------- sources
 
 
-def shipped_dir() -> Path:
-    """The catalog shipped with irref (inside the wheel, or beside the source tree)."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "data"
-    if (packaged / "procedures").is_dir():
+def shipped_dir() -> str:
+    """The catalog shipped with irref (inside the wheel, or beside the source tree).
+
+    Paths on the warm path are strings: pathlib costs ~6 ms to import (urllib.parse, ipaddress),
+    a tenth of a warm `show --json`."""
+    here = os.path.dirname(os.path.realpath(__file__))
+    packaged = os.path.join(here, "data")
+    if os.path.isdir(os.path.join(packaged, "procedures")):
         return packaged
-    return here.parent / "data"
+    return os.path.join(os.path.dirname(here), "data")
 
 
-def data_dirs(cli_dirs: Sequence[str | Path] = (), *, env: dict[str, str] | None = None) -> list[Path]:
+def _dir_text(d: StrPath) -> str:
+    """A directory as given, with ``~`` expanded and trailing separators dropped (as Path does)."""
+    text = os.path.expanduser(os.fspath(d))
+    return text.rstrip(os.sep) or text
+
+
+def data_dirs(cli_dirs: Sequence[StrPath] = (), *, env: Mapping[str, str] | None = None) -> list[str]:
     """Data directories in increasing precedence: shipped, IRREF_DATA_DIRS, --data-dir."""
     env = os.environ if env is None else env
     dirs = [shipped_dir()]
     for part in (env.get(ENV_DATA_DIRS) or "").split(os.pathsep):
         if part.strip():
-            dirs.append(Path(part.strip()).expanduser())
+            dirs.append(_dir_text(part.strip()))
     for d in cli_dirs:
-        path = Path(d).expanduser()
-        if not path.is_dir():
+        path = _dir_text(d)
+        if not os.path.isdir(path):
             raise DataError(f"data directory not found: {d}")
         dirs.append(path)
     for path in dirs[1:]:  # a directory named on purpose that cannot be read is an error, not a silent skip
-        if path.is_dir() and not os.access(path, os.R_OK | os.X_OK):
+        if os.path.isdir(path) and not os.access(path, os.R_OK | os.X_OK):
             raise DataError(f"cannot read data directory {path}: permission denied")
-    seen: set[Path] = set()
+    seen: set[str] = set()
     out = []
     for d in dirs:
-        key = d.resolve() if d.exists() else d
+        key = os.path.realpath(d) if os.path.exists(d) else d
         if key not in seen:
             seen.add(key)
             out.append(d)
     return out
 
 
-def dir_notices(dirs: Sequence[Path], env: dict[str, str] | None = None) -> list[str]:
+def dir_notices(dirs: Sequence[StrPath], env: Mapping[str, str] | None = None) -> list[str]:
     """Data that would otherwise be silently ignored: IRREF_DATA_DIRS entries that do not exist or
     are files, unreadable record folders, and record files beside a procedures/ folder."""
     env = os.environ if env is None else env
@@ -84,10 +95,10 @@ def dir_notices(dirs: Sequence[Path], env: dict[str, str] | None = None) -> list
         part = part.strip()
         if not part:
             continue
-        path = Path(part).expanduser()
-        if not path.exists():
+        path = os.path.expanduser(part)
+        if not os.path.exists(path):
             out.append(f"{ENV_DATA_DIRS} names {part}, which does not exist: ignored")
-        elif not path.is_dir():
+        elif not os.path.isdir(path):
             out.append(f"{ENV_DATA_DIRS} names {part}, which is not a directory: ignored")
     for directory in dirs[1:]:
         procs = procedure_dir(directory)
@@ -95,7 +106,7 @@ def dir_notices(dirs: Sequence[Path], env: dict[str, str] | None = None) -> list
             with os.scandir(procs):
                 pass
         except OSError as exc:
-            if directory.exists():
+            if os.path.exists(directory):
                 out.append(f"cannot read {procs} ({exc.strerror or exc}): its records are not served")
             continue
         if procs != directory:
@@ -115,10 +126,10 @@ def dir_notices(dirs: Sequence[Path], env: dict[str, str] | None = None) -> list
     return out
 
 
-def procedure_dir(directory: Path) -> Path:
+def procedure_dir(directory: StrPath) -> str:
     """Where a data directory keeps its procedure files: ``procedures/`` or the directory itself."""
-    sub = directory / "procedures"
-    return sub if sub.is_dir() else directory
+    sub = os.path.join(directory, "procedures")
+    return sub if os.path.isdir(sub) else os.fspath(directory)
 
 
 #: stat relative to an open folder (fstatat), where the platform has it.
@@ -143,7 +154,7 @@ class _Scan:
         return [*self.vocab, *procs]
 
 
-def _scan(directory: Path) -> _Scan:
+def _scan(directory: StrPath) -> _Scan:
     """Every source file of one data directory, with size and modification time (see _Scan).
     Kept lean: a warm run stats every file (10,000 of them for a large user catalog), so this
     loop is most of a warm lookup's cost."""
@@ -194,21 +205,20 @@ def _scan(directory: Path) -> _Scan:
     return _Scan(vocab, os.path.join(procs, ""), names, sizes, mtimes)
 
 
-def installed_catalog(directory: Path) -> bool:
+def installed_catalog(directory: StrPath) -> bool:
     """True when the shipped catalog sits in an installed package (site-packages): it cannot change
     without a new install, so warm runs key it by irref's version instead of stat-ing every file.
     A checkout (an editable install, or running from the source tree) is always checked."""
-    return "site-packages" in directory.parts or "dist-packages" in directory.parts
+    parts = os.fspath(directory).split(os.sep)
+    return "site-packages" in parts or "dist-packages" in parts
 
 
-def _fingerprint(dirs: Sequence[Path], *, full: bool = False) -> tuple[str, list[tuple[int, str, str]] | None]:
+def _fingerprint(dirs: Sequence[StrPath], *, full: bool = False) -> tuple[str, list[tuple[int, str, str]] | None]:
     """A key that changes when any source file is edited, added or removed; with ``full`` (for a
     build: the installed shipped catalog is listed too) also the files as (directory index, kind,
     path), else None."""
-    from array import array
-
     paths: list[str] = [f"{FORMAT}|{__version__}|{sys.version_info[:2]}"]
-    stamps = array("q")
+    stamps: Any = b""  # an array of int64 once a directory is scanned (array is imported only then)
     scans: list[tuple[int, _Scan]] = []
     listed_all = True
     for i, directory in enumerate(dirs):
@@ -217,6 +227,10 @@ def _fingerprint(dirs: Sequence[Path], *, full: bool = False) -> tuple[str, list
             listed_all = False
             continue
         scanned = _scan(directory)
+        if not scans:
+            from array import array
+
+            stamps = array("q")
         scans.append((i, scanned))
         paths.append(f"dir:{directory}")
         paths += [v[1] for v in scanned.vocab]
@@ -225,7 +239,7 @@ def _fingerprint(dirs: Sequence[Path], *, full: bool = False) -> tuple[str, list
         stamps.extend([n for v in scanned.vocab for n in v[2:]])
         stamps.extend(scanned.sizes)
         stamps.extend(scanned.mtimes)
-    key = _digest("\n".join(paths)) + "-" + _digest(stamps.tobytes())
+    key = _digest("\n".join(paths)) + "-" + _digest(stamps.tobytes() if scans else stamps)
     if not (full and listed_all):  # a warm run needs the key only
         return key, None
     return key, [(i, f[0], f[1]) for i, scanned in scans for f in scanned.files()]
@@ -287,6 +301,8 @@ _REST_FIELDS = (
 
 def _full(head: dict) -> dict:
     """A head with its ``rest`` fields decoded (heads of invalid records have no ``rest``)."""
+    import json
+
     rest = head.get("rest")
     return {**head, **json.loads(zlib.decompress(rest))} if rest is not None else head
 
@@ -327,6 +343,9 @@ def _compile_procedures(
     compressed, so a large build neither holds nor ships the text uncompressed; without ``pack``
     (validation only) it is empty. Module-level so worker processes can run it on a chunk of files.
     """
+    import json
+    from pathlib import Path
+
     from irref import loader, store
     from irref.loader import FileRejected, Problem
     from irref.model import Procedure
@@ -408,6 +427,8 @@ _Term = namedtuple("_Term", "id name synonyms")
 def _compile_vocab(files: Sequence[tuple[str, str]]) -> tuple[dict[str, dict[str, _Term]], list]:
     """Parse and validate the vocabulary files ((kind, path) in directory order; later ones
     extend and override earlier ones): ({"conditions": {id: term}, "modalities": ...}, problems)."""
+    from pathlib import Path
+
     from irref import loader
     from irref.loader import FileRejected, Problem
     from irref.model import Condition, Modality
@@ -541,6 +562,8 @@ def _build(
 def _build_with(
     pool: Any, files: list[tuple[int, str, str]], pack: bool
 ) -> tuple[dict[str, Any], dict[str, bytes], list]:
+    import json
+
     from irref import loader
     from irref.loader import Problem
 
@@ -780,6 +803,8 @@ def check_files(index: Index, paths: Sequence[Path], dirs: Sequence[Path] = ()) 
     installed version), so checking a catalog file imports neither ruamel.yaml nor pydantic;
     any other file is parsed and validated here.
     """
+    from pathlib import Path
+
     from irref import loader
     from irref.loader import Problem
 
@@ -831,23 +856,24 @@ def _suggest(value: str, known: Iterable[str]) -> str:
 # ---------------------------------------------------------------- cache
 
 
-def cache_dir(env: dict[str, str] | None = None) -> Path:
+def cache_dir(env: Mapping[str, str] | None = None) -> str:
+    """irref's folder in the user cache directory (IRREF_CACHE_DIR overrides it)."""
     env = os.environ if env is None else env
     if env.get(ENV_CACHE_DIR):
-        return Path(env[ENV_CACHE_DIR]).expanduser()
+        return _dir_text(env[ENV_CACHE_DIR])
     if sys.platform.startswith("linux") and env.get("HOME"):  # the XDG rule, without importing platformdirs
-        return Path(env.get("XDG_CACHE_HOME") or os.path.join(env["HOME"], ".cache")) / "irref"
+        return os.path.join(env.get("XDG_CACHE_HOME") or os.path.join(env["HOME"], ".cache"), "irref")
     from platformdirs import user_cache_dir
 
-    return Path(user_cache_dir("irref", appauthor=False))
+    return user_cache_dir("irref", appauthor=False)
 
 
-def _cache_path(dirs: Sequence[Path], env: dict[str, str] | None) -> Path:
-    tag = _digest("\n".join(str(d.resolve()) for d in dirs)).split("-")[0]
-    return cache_dir(env) / f"index-{tag}.sqlite3"
+def _cache_path(dirs: Sequence[StrPath], env: Mapping[str, str] | None) -> str:
+    tag = _digest("\n".join(os.path.realpath(d) for d in dirs)).split("-")[0]
+    return os.path.join(cache_dir(env), f"index-{tag}.sqlite3")
 
 
-def load(cli_dirs: Sequence[str | Path] = (), *, env: dict[str, str] | None = None, use_cache: bool = True) -> Index:
+def load(cli_dirs: Sequence[StrPath] = (), *, env: Mapping[str, str] | None = None, use_cache: bool = True) -> Index:
     """The catalog index for these data directories: from the cache when fresh, else built.
 
     A fresh build is saved atomically to the cache; where that is impossible (a read-only
@@ -856,7 +882,7 @@ def load(cli_dirs: Sequence[str | Path] = (), *, env: dict[str, str] | None = No
     from irref import store
 
     dirs = data_dirs(cli_dirs, env=env)
-    if not (dirs[0] / "procedures").is_dir() and len(dirs) == 1:
+    if not os.path.isdir(os.path.join(dirs[0], "procedures")) and len(dirs) == 1:
         raise DataError(f"shipped catalog not found at {dirs[0]}: reinstall irref")
     key, files = _fingerprint(dirs)
     notices = dir_notices(dirs, env) if len(dirs) > 1 or (env or os.environ).get(ENV_DATA_DIRS) else []
@@ -869,7 +895,7 @@ def load(cli_dirs: Sequence[str | Path] = (), *, env: dict[str, str] | None = No
         files = _fingerprint(dirs, full=True)[1]
     sections, raw, _ = build(dirs, files=files)
     if use_cache and store.save(path, key, sections, raw):
-        store.clean_stale(path.parent, path)
+        store.clean_stale(os.path.dirname(path), path)
         con = store.open_cached(path, key)
         if con is not None:
             return Index(con, key=key, path=path, notices=notices)

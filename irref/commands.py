@@ -105,11 +105,18 @@ def find_procedure(index: Index, query: str, *, exact: bool = False) -> lookup.M
     return lookup.find_procedure(index, query, exact=exact)
 
 
-def match_kind(match: lookup.Match, record: dict) -> lookup.Match:
+def locate(index: Index, query: str, *, exact: bool = False) -> tuple[lookup.Match, str]:
+    """The procedure a query names: how it matched, and its display name (no record is read)."""
+    match = find_procedure(index, query, exact=exact)
+    name = index.names[match.id]
+    return match_kind(match, match.id, name), name
+
+
+def match_kind(match: lookup.Match, rid: str, name: str) -> lookup.Match:
     """An exact hit on a name other than the id or display name is an alias."""
     if match.kind != "exact":
         return match
-    own = {normalize(record["id"]), normalize(record["id"].replace("-", " ")), normalize(record["name"])}
+    own = {normalize(rid), normalize(rid.replace("-", " ")), normalize(name)}
     own |= {k.replace(" ", "") for k in own}
     if match.matched in own:
         return match
@@ -122,10 +129,9 @@ def show(
     keys = section_keys(sections or [])
     if audience is not None and audience not in ("patient", "clinician"):
         raise UsageError(f"--for takes patient or clinician, not {audience!r}")
-    match = find_procedure(index, query, exact=exact)
+    match, _ = locate(index, query, exact=exact)
     rid = match.id
     record = index.record(rid)
-    match = match_kind(match, record)
     family = index.family(rid)
     return Shown(
         id=rid,

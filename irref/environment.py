@@ -58,7 +58,7 @@ class Environment:
         self.stdout_isatty = stdout_isatty
         self.width = width
         self.no_pager = False  # --no-pager, set by the action harness for one command
-        self.spec: str | None = None  # the command and its parameters (the render cache's key)
+        self.spec: tuple[str, dict] | None = None  # the command path and its parameters (for the render cache's key)
 
     def isatty(self) -> bool:
         """Is standard output a terminal (as set, or as the stream says)?"""

@@ -1,4 +1,4 @@
-"""A small generic command-line parser driven by the grammar table (irref/grammar.json).
+"""A small generic command-line parser driven by the grammar table (irref/grammar_table.py).
 
 Typer declares irref's command line (irref/cli.py) and the table is generated from it, so this
 module knows no command by name. It parses what it fully understands (commands, options in
@@ -14,7 +14,6 @@ It also answers shell completion (Typer's protocol) for argument and option valu
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (4 ms) on every run
 
@@ -58,8 +57,10 @@ def _defaults(params: list[dict]) -> dict[str, Any]:
             continue
         default = p["default"]
         if p["type"] == "path" and isinstance(default, str):
+            from pathlib import Path  # only where a command has a path option (~6 ms to import)
+
             default = Path(default)
-        out[p["name"]] = default
+        out[p["name"]] = list(default) if isinstance(default, list) else default  # the table stays unchanged
     return out
 
 
@@ -76,6 +77,8 @@ def _convert(p: dict, text: str, *, literal: bool = False) -> Any:
             raise _Defer
         value = float(text)
     elif kind == "path":
+        from pathlib import Path
+
         value = Path(text)
     elif kind == "bool":
         raise _Defer

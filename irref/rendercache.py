@@ -23,14 +23,17 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sqlite3
+
+try:  # the C module alone, as irref/store.py does (the package also imports datetime)
+    import _sqlite3 as sqlite3
+except ImportError:  # pragma: no cover
+    import sqlite3
 import sys
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (4 ms) on every run
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
-    from pathlib import Path
     from typing import TextIO
 
 ENV_OFF = "IRREF_NO_RENDER_CACHE"
@@ -104,7 +107,7 @@ def _terminal(stream: TextIO, environ: Mapping[str, str]) -> str:
 
 
 def key(
-    spec: str | None,
+    spec: tuple[str, dict] | None,
     index_key: str | None,
     stream: TextIO,
     environ: Mapping[str, str] | None = None,
@@ -117,17 +120,21 @@ def key(
     code = _code_stamp()
     if not code:
         return None
-    text = "\0".join((spec, index_key, code, _terminal(stream, environ), f"width={width}"))
+    import json
+
+    command = json.dumps(list(spec), sort_keys=True, default=str)
+    text = "\0".join((command, index_key, code, _terminal(stream, environ), f"width={width}"))
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def get(directory: Path, cache_key: str) -> str | None:
+def get(directory: str, cache_key: str) -> str | None:
     """The text drawn before under this key, or None."""
     path = os.path.join(directory, FILE)
     if not os.path.exists(path):
         return None
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=0.2)
+        uri = path.replace("%", "%25").replace("?", "%3f").replace("#", "%23")
+        con = sqlite3.connect(f"file:{uri}?mode=ro", uri=True, timeout=0.2)
         try:
             row = con.execute("SELECT text FROM render WHERE key = ?", (cache_key,)).fetchone()
         finally:
@@ -137,7 +144,7 @@ def get(directory: Path, cache_key: str) -> str | None:
     return row[0] if row else None
 
 
-def put(directory: Path, cache_key: str, text: str) -> None:
+def put(directory: str, cache_key: str, text: str) -> None:
     """Keep a drawing (best effort: any failure is ignored; a damaged file is removed)."""
     import time
 

@@ -85,7 +85,7 @@ _CACHE_VERSION = 7
 def lexicon_path() -> Path:
     from irref.catalog import shipped_dir
 
-    return shipped_dir() / "lexicon.yaml"
+    return Path(shipped_dir(), "lexicon.yaml")
 
 
 def _digest(text: str) -> str:
@@ -98,7 +98,7 @@ def _cache_dir() -> Path | None:
         from irref.catalog import cache_dir
         from irref.environment import current
 
-        return cache_dir(current().environ)
+        return Path(cache_dir(current().environ))
     except Exception:
         return None
 

@@ -6,13 +6,15 @@ Each action loads the index, calls the core (`commands`), and hands the result t
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 from irref.errors import ExitCode, IrrefError, UsageError
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing on every run
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def err(message: str) -> None:
@@ -115,14 +117,14 @@ def _draw(index, render: Callable[..., None]) -> None:
     env = current()
     where = getattr(index, "path", None)
     key = rendercache.key(env.spec, getattr(index, "key", None), sys.stdout, env.environ, env.width) if where else None
-    text = rendercache.get(where.parent, key) if key else None
+    text = rendercache.get(os.path.dirname(where), key) if key else None
     if text is None:
         views, con = _rich()
         with con.capture() as drawn:
             render(views, con)
         text = drawn.get()
         if key:
-            rendercache.put(where.parent, key, text)
+            rendercache.put(os.path.dirname(where), key, text)
     _page(text)
 
 
@@ -161,6 +163,16 @@ def show(
     from irref import commands
 
     index = load_index(data_dirs)
+    if as_json and not sections and audience is None:
+        # the whole record: its JSON text as stored, plus how the query was matched (a top-level
+        # key); no record is parsed, so a warm run imports no json package
+        from irref import output
+
+        match, name = commands.locate(index, query, exact=exact)
+        if not match.exact:
+            err(f"showing {name} for {match.query!r}")
+        output.write_raw_record(output.with_keys(index.raw(match.id), {"match": match.as_dict()}), sys.stdout)
+        return int(ExitCode.OK)
     shown = commands.show(index, query, sections, audience, exact=exact)
     if not shown.match.exact:
         err(f"showing {shown.record['name']} for {shown.match.query!r}")
@@ -169,9 +181,7 @@ def show(
 
         picks = shown.sections or shown.default_sections
         if picks is None:
-            # the record's JSON text as stored, plus how the query was matched (a top-level key)
-            match = json.dumps(shown.match.as_dict(), ensure_ascii=False)
-            output.write_raw_record(shown.raw.rstrip()[:-1].rstrip() + f', "match": {match}}}', sys.stdout)
+            output.write_raw_record(output.with_keys(shown.raw, {"match": shown.match.as_dict()}), sys.stdout)
         else:
             picked = {"id": shown.id, "name": shown.record["name"]}
             for key in picks:
@@ -567,13 +577,15 @@ def _export_html(
 def new(name: str, directory: Path | None, force: bool = False) -> int:
     """Write a commented template and print its path; never overwrites a file, and shadows a
     shipped record only with ``force``."""
+    from pathlib import Path
+
     from irref import catalog, scaffold
 
     if directory is None:
         directory = Path("data") if Path("data", "procedures").is_dir() else Path(".")
     rid = scaffold.slug(" ".join(name.split()) or name)
-    shipped = catalog.procedure_dir(catalog.shipped_dir()) / f"{rid}.yaml"
-    target_dir = catalog.procedure_dir(Path(directory))
+    shipped = Path(catalog.procedure_dir(catalog.shipped_dir()), f"{rid}.yaml")
+    target_dir = Path(catalog.procedure_dir(directory))
     if shipped.exists() and target_dir.resolve() != shipped.parent.resolve() and not force:
         raise UsageError(
             f"irref already ships a record with the id '{rid}' ({shipped.name}); a new file would replace it "

@@ -96,7 +96,7 @@ def _modality_ids() -> list[str]:
     from irref import catalog, loader
 
     try:
-        data = loader.parse_file(catalog.shipped_dir() / "modalities.yaml", kind="a list of entries")
+        data = loader.parse_file(Path(catalog.shipped_dir(), "modalities.yaml"), kind="a list of entries")
     except (loader.FileRejected, OSError):
         return []
     if not isinstance(data, list):

@@ -17,17 +17,19 @@ rest of each record, for ``irref search`` and lookup's search fallback).
 
 from __future__ import annotations
 
-import json
 import os
-import sqlite3
 import zlib
+
+try:  # the C module alone: the sqlite3 package also imports datetime (~3 ms) for adapters irref never uses
+    import _sqlite3 as sqlite3
+except ImportError:  # pragma: no cover - a Python whose sqlite3 is not CPython's
+    import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (4 ms) on every run
 
 
 if TYPE_CHECKING:
-    from pathlib import Path
     from typing import Any
 
 FORMAT = 9
@@ -70,6 +72,8 @@ class StoreDamaged(Exception):
 def pack(text: str, record: Mapping[str, Any], condition_names: Mapping[str, str] | None) -> bytes:
     """One record for the store: its JSON, its four FTS column texts and its searchable words,
     compressed (a build of many records holds these until the index is written)."""
+    import json
+
     from irref.normalize import fold
     from irref.search import searchable_texts
 
@@ -94,11 +98,15 @@ def pack(text: str, record: Mapping[str, Any], condition_names: Mapping[str, str
 def unpack(packed: bytes) -> tuple[str, list[str], list[str], list[list[str]]]:
     """(record JSON, FTS column texts, searchable words, [condition id, purpose] pairs) of a packed
     record."""
+    import json
+
     text, names, summary, conditions, body, words, links = zlib.decompress(packed).decode("utf-8").split("\0")
     return text, [names, summary, conditions, body], words.split(), json.loads(links)
 
 
 def _fill(con: sqlite3.Connection, key: str, sections: Mapping[str, Any], raw: Mapping[str, bytes]) -> None:
+    import json
+
     from irref.lookup import sounds
 
     con.executescript(_SCHEMA)
@@ -163,15 +171,16 @@ def build_memory(key: str, sections: Mapping[str, Any], raw: Mapping[str, bytes]
     return con
 
 
-def save(path: Path, key: str, sections: Mapping[str, Any], raw: Mapping[str, bytes]) -> bool:
+def save(path: str, key: str, sections: Mapping[str, Any], raw: Mapping[str, bytes]) -> bool:
     """Write the index to ``path`` atomically (temp file + rename); False where that is impossible."""
     import tempfile
 
     try:
-        root = path.parent
-        if not root.parent.parent.is_dir():  # e.g. HOME=/nonexistent: create nothing outside the cache root
+        root = os.path.dirname(os.path.abspath(path))
+        # e.g. HOME=/nonexistent: create nothing outside the cache root
+        if not os.path.isdir(os.path.dirname(os.path.dirname(root))):
             return False
-        root.mkdir(parents=True, exist_ok=True)
+        os.makedirs(root, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".index-", suffix=".tmp", dir=root)
         os.close(fd)
     except OSError:
@@ -201,7 +210,7 @@ def save(path: Path, key: str, sections: Mapping[str, Any], raw: Mapping[str, by
         raise
 
 
-def open_cached(path: Path, key: str) -> sqlite3.Connection | None:
+def open_cached(path: str, key: str) -> sqlite3.Connection | None:
     """The cached database if it exists, is readable and was built for ``key``; else None."""
     try:
         uri = str(path).replace("%", "%25").replace("?", "%3f").replace("#", "%23")
@@ -212,9 +221,9 @@ def open_cached(path: Path, key: str) -> sqlite3.Connection | None:
         meta = dict(con.execute("SELECT k, v FROM meta").fetchall())
     except sqlite3.Error:
         con.close()
-        if path.exists():  # a damaged file (not a missing one): remove it so it is rebuilt
+        if os.path.exists(path):  # a damaged file (not a missing one): remove it so it is rebuilt
             try:
-                path.unlink()
+                os.unlink(path)
             except OSError:
                 pass
         return None
@@ -224,7 +233,7 @@ def open_cached(path: Path, key: str) -> sqlite3.Connection | None:
     return con
 
 
-def clean_stale(directory: Path, keep: Path, *, max_age_s: float = 3600.0) -> None:
+def clean_stale(directory: str, keep: str, *, max_age_s: float = 3600.0) -> None:
     """Remove temp files a killed build left behind (older than ``max_age_s``), index files of
     other data-directory combinations and lookup word lists (``lexicon-*``, ``words-*``: one per
     lexicon and catalog version) unused for 30 days."""
@@ -309,7 +318,7 @@ class Index:
     """The compiled catalog, read from one SQLite connection (a file, or memory)."""
 
     def __init__(
-        self, con: sqlite3.Connection, *, key: str = "", path: Path | None = None, notices: list[str] | None = None
+        self, con: sqlite3.Connection, *, key: str = "", path: str | None = None, notices: list[str] | None = None
     ):
         self.notices = list(notices or [])  # data that is ignored (unreadable or misplaced), for warnings
         self._con = con
@@ -320,7 +329,7 @@ class Index:
         self.key = key
 
     @property
-    def path(self) -> Path | None:
+    def path(self) -> str | None:
         """The database file (None for an index built in memory)."""
         return self._path
 
@@ -330,7 +339,7 @@ class Index:
 
         if self._path is not None:
             try:
-                self._path.unlink()
+                os.unlink(self._path)
             except OSError:
                 pass
         raise DataError(f"the index cache was damaged ({exc.__class__.__name__}) and has been removed: run again")
@@ -354,7 +363,12 @@ class Index:
             row = self._one("SELECT json FROM section WHERE name = ?", (name,))
             if row is None:
                 raise KeyError(name)
-            self._sections[name] = json.loads(row[0])
+            if row[0] == "[]":  # no problems, the common case: no json import on a warm run
+                self._sections[name] = []
+            else:
+                import json
+
+                self._sections[name] = json.loads(row[0])
         return self._sections[name]
 
     # tables
@@ -374,6 +388,8 @@ class Index:
 
     def row(self, rid: str) -> dict:
         """The fields a table shows for one procedure."""
+        import json
+
         row = self._one("SELECT row FROM record WHERE id = ?", (rid,))
         if row is None:
             raise KeyError(rid)
@@ -387,6 +403,8 @@ class Index:
     @property
     def records(self) -> dict[str, dict]:
         """id -> table row of every procedure, in display order (reads every row: for tools and tests)."""
+        import json
+
         return {rid: json.loads(row) for rid, row in self._all("SELECT id, row FROM record ORDER BY pos", ())}
 
     @property
@@ -409,6 +427,8 @@ class Index:
 
     def family(self, rid: str) -> dict[str, Any]:
         """{"parent": [id, name] or None, "children": [[id, name], ...]} of one record."""
+        import json
+
         row = self._one("SELECT json FROM family WHERE id = ?", (rid,))
         return json.loads(row[0]) if row else {"parent": None, "children": []}
 
@@ -448,6 +468,8 @@ class Index:
 
     def record(self, rid: str) -> dict:
         """The full record as a dict."""
+        import json
+
         if rid not in self._parsed:
             self._parsed[rid] = json.loads(self.raw(rid))
         return self._parsed[rid]
