@@ -88,7 +88,7 @@ def pack(text: str, record: Mapping[str, Any], condition_names: Mapping[str, str
         else:
             cols["body"].append(value)
     texts = [" \n ".join(v) for v in cols.values()]
-    words = {w for t in texts for w in fold(t).split() if len(w) >= 3}
+    words = [w for w in set(fold(" ".join(texts)).split()) if len(w) >= 3]  # unique first: ~5x fewer tests
     purposes = {c["id"]: c["purpose"] for c in record.get("conditions") or []}  # the last one, as the model
     links = json.dumps(list(purposes.items()), ensure_ascii=False)
     # NUL never occurs in JSON text (it is escaped) nor in YAML strings (not allowed there)
