@@ -27,15 +27,16 @@ cached as JSON beside the index cache, keyed by the index key and the lexicon fi
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
 import zlib
-from pathlib import Path
-from typing import Any
 
 from irref.normalize import normalize
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING: typing and pathlib cost a lookup ~15 ms to import
+if TYPE_CHECKING:
+    from typing import Any
 
 #: Cost of one edit in a corrected word; of completing a partial last word; of joining two words.
 EDIT_COST = 5.0
@@ -82,10 +83,10 @@ QUALIFIER_CLASSES = ("imaging", "sides", "regions", "actions", "generic", "disea
 _CACHE_VERSION = 7
 
 
-def lexicon_path() -> Path:
+def lexicon_path() -> str:
     from irref.catalog import shipped_dir
 
-    return Path(shipped_dir(), "lexicon.yaml")
+    return os.path.join(shipped_dir(), "lexicon.yaml")
 
 
 def _digest(text: str) -> str:
@@ -93,17 +94,17 @@ def _digest(text: str) -> str:
     return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
 
 
-def _cache_dir() -> Path | None:
+def _cache_dir() -> str | None:
     try:
         from irref.catalog import cache_dir
         from irref.environment import current
 
-        return Path(cache_dir(current().environ))
+        return cache_dir(current().environ)
     except Exception:
         return None
 
 
-def _read_json(path: Path) -> Any:
+def _read_json(path: str) -> Any:
     """A cache file (marshal: several times faster to load than JSON; the cache stamp includes the
     Python version, whose marshal format it is)."""
     import marshal
@@ -115,15 +116,16 @@ def _read_json(path: Path) -> Any:
         return None
 
 
-def _write_json(path: Path, value: Any) -> None:
+def _write_json(path: str, value: Any) -> None:
     import tempfile
 
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        folder = os.path.dirname(path)
+        os.makedirs(folder, exist_ok=True)
         import marshal
 
         data = marshal.dumps(value)
-        fd, tmp = tempfile.mkstemp(prefix=".resolve-", suffix=".tmp", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=".resolve-", suffix=".tmp", dir=folder)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)
@@ -131,25 +133,25 @@ def _write_json(path: Path, value: Any) -> None:
         return
 
 
-def _lexicon_stamp(path: Path) -> str:
+def _lexicon_stamp(path: str) -> str:
     try:
         st = os.stat(path)
     except OSError:
         return "none"
-    return _digest(f"{_CACHE_VERSION}\n{sys.version}\n{path.resolve()}\n{st.st_size}\n{st.st_mtime_ns}")
+    return _digest(f"{_CACHE_VERSION}\n{sys.version}\n{os.path.realpath(path)}\n{st.st_size}\n{st.st_mtime_ns}")
 
 
 _LEXICONS: dict[str, Lexicon] = {}
 
 
-def load_lexicon(path: Path | None = None) -> Lexicon:
+def load_lexicon(path: str | None = None) -> Lexicon:
     """The lexicon, from its JSON cache when the YAML file has not changed."""
     path = path or lexicon_path()
     stamp = _lexicon_stamp(path)
     if stamp in _LEXICONS:
         return _LEXICONS[stamp]
     cdir = _cache_dir()
-    cached = _read_json(cdir / f"lexicon-{stamp}.bin") if cdir else None
+    cached = _read_json(os.path.join(cdir, f"lexicon-{stamp}.bin")) if cdir else None
     if not isinstance(cached, dict):
         raw: dict = {}
         if stamp != "none":
@@ -169,7 +171,7 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
                 raise DataError(f"the lookup lexicon {path} is not a mapping of sections")
         cached = Lexicon.compile(raw)
         if cdir:
-            _write_json(cdir / f"lexicon-{stamp}.bin", cached)
+            _write_json(os.path.join(cdir, f"lexicon-{stamp}.bin"), cached)
     lex = Lexicon(cached, stamp)
     _LEXICONS[stamp] = lex
     return lex
@@ -479,7 +481,7 @@ class _Tables(dict):
     """{"procedures": WordIndex, "conditions": WordIndex} with the condition table read only when
     asked for (it has its own cache file), and the condition spans kept beside the procedures."""
 
-    def __init__(self, index, lex: Lexicon, path: Path | None, spans: Spans):
+    def __init__(self, index, lex: Lexicon, path: str | None, spans: Spans):
         super().__init__()
         self._index, self._lex, self._path, self.spans = index, lex, path, spans
 
@@ -510,8 +512,8 @@ def word_indexes(index, lex: Lexicon) -> _Tables:
     key = getattr(index, "key", "") or ""
     cdir = _cache_dir() if key else None
     tag = _digest(key + lex.stamp + _WORDS_FORMAT)
-    path = cdir / f"words-{tag}.bin" if cdir else None
-    cpath = cdir / f"words-{tag}-conditions.bin" if cdir else None
+    path = os.path.join(cdir, f"words-{tag}.bin") if cdir else None
+    cpath = os.path.join(cdir, f"words-{tag}-conditions.bin") if cdir else None
     data = _read_json(path) if path else None
     if isinstance(data, dict) and data.get("key") == key and data.get("lexicon") == lex.stamp:
         out = _Tables(index, lex, cpath, Spans.load(data["spans"]))
@@ -859,7 +861,12 @@ def _only_procedure(index, lex: Lexicon, cid: str, spans: Spans) -> str | None:
 
 
 def _record_mentions(index, rid: str, words: list[str]) -> bool:
-    text = index.raw(rid).lower() if hasattr(index, "raw") else json.dumps(index.record(rid)).lower()
+    if hasattr(index, "raw"):
+        text = index.raw(rid).lower()
+    else:  # an index of plain records (tests)
+        import json
+
+        text = json.dumps(index.record(rid)).lower()
     return all(w[:6] in text for w in words)
 
 

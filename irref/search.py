@@ -40,7 +40,6 @@ import re
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
 
@@ -100,36 +99,69 @@ _STOP_ALT = "|".join(sorted(STOP_WORDS, key=len, reverse=True))
 _GAP = re.compile(rf"(?:['’]s(?![a-z0-9]))?[\s\-/'’\"()]*(?:(?:{_STOP_ALT})[\s\-/'’\"()]+){{0,2}}")
 
 
-@dataclass(frozen=True)
-class Snippet:
+class _Frozen:
+    """A small immutable record: fields (``_fields``, in order) by position or name, equality, hash
+    and repr, as a frozen dataclass gives; dataclasses would import inspect (~15 ms of a search)."""
+
+    __slots__ = ()
+    _fields: tuple[str, ...] = ()
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        names = self._fields
+        if len(args) > len(names) or any(k not in names or k in names[: len(args)] for k in kwargs):
+            raise TypeError(f"{type(self).__name__}{names}: bad arguments")
+        values = dict(zip(names, args, strict=False)) | kwargs
+        if len(values) != len(names):
+            raise TypeError(f"{type(self).__name__} needs {', '.join(n for n in names if n not in values)}")
+        for name in names:
+            object.__setattr__(self, name, values[name])
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def _values(self) -> tuple:
+        return tuple(getattr(self, n) for n in self._fields)
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self._values() == other._values()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(" + ", ".join(f"{n}={getattr(self, n)!r}" for n in self._fields) + ")"
+
+
+class Snippet(_Frozen):
     """An excerpt of one field around its matches.
 
     ``field`` is the record field path (``summary``, ``steps[2]``, ``conditions[0].purpose``;
     ``conditions[0].name`` is the condition's display name from ``condition_names``, or
     ``conditions[0].id`` when no name is known). ``text`` is at most about 160 characters,
     with "…" where it was cut; ``spans`` are (start, end) offsets into ``text`` of each
-    matched word, in order.
+    matched word, in order. (Fields: field: str, text: str, spans: tuple[tuple[int, int], ...].)
     """
 
-    field: str
-    text: str
-    spans: tuple[tuple[int, int], ...]
+    _fields = ("field", "text", "spans")
+    __slots__ = ("field", "spans", "text")
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(_Frozen):
     """One ranked result.
 
     ``score`` is 0-100 rounded to 0.1 (see the module docstring); ``matched`` lists every
     matched field path, most important first; ``snippets`` holds up to three excerpts,
-    from different fields.
+    from different fields. (Fields: id: str, name: str, score: float, matched: tuple[str, ...],
+    snippets: tuple[Snippet, ...].)
     """
 
-    id: str
-    name: str
-    score: float
-    matched: tuple[str, ...]
-    snippets: tuple[Snippet, ...]
+    _fields = ("id", "name", "score", "matched", "snippets")
+    __slots__ = ("id", "matched", "name", "score", "snippets")
 
 
 # ---------------------------------------------------------------- words
