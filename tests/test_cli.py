@@ -156,6 +156,13 @@ def test_for_condition_synonyms(cli):
         ("swollen veins in the scrotum", "varicocele"),
         ("fluid around the lungs", "pleural-effusion"),
         ("blocked bile duct", "biliary-obstruction"),
+        # from a self-check of lay condition wording (the first two gave a wrong condition)
+        ("leg ulcers", "venous-leg-ulcer"),
+        ("blocked arteries in legs", "peripheral-artery-disease"),
+        ("high blood pressure kidney", "renal-artery-stenosis"),
+        ("can't swallow", "dysphagia"),
+        ("dialysis", "chronic-kidney-disease"),
+        ("bone cancer pain", "bone-metastases"),
     ],
 )
 def test_for_condition_lay_names(cli, query, cid):
