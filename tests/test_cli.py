@@ -183,6 +183,9 @@ def test_list_modality_synonym(cli):
     assert [r["id"] for r in ct] == [r["id"] for r in cat]
     assert len(ct) > 10
     assert all("CT" in r["modalities"] for r in ct)
+    fluoro = [r["id"] for r in cli("list", "--modality", "fluoroscopy", "--json").json()]
+    for room in ("angiography suite", "angio suite", "cath lab"):  # where it is done, as staff say it
+        assert [r["id"] for r in cli("list", "--modality", room, "--json").json()] == fluoro
 
 
 def test_list_filters_combine(cli):
