@@ -1,8 +1,11 @@
 """`irref calc`: every formula against worked examples, bounds, caps, units and refusals.
 
-Where a published worked example was found it is cited next to the test. Where none was found
-(MELD 3.0, CKD-EPI 2021, ALBI, Y-90), the expected value is worked out by hand in the comment
-from the formula as read in the cited source, so a reviewer can redo the arithmetic.
+The formulas come from the primary sources cited in irref/calc.py. Worked examples found on
+public pages (calculator sites, Q&A pages) are cited next to a test as secondary checks only:
+each comment redoes the arithmetic from the primary formula, and where a page is wrong (one
+MELD page gives 14 for inputs that score 18) the test follows the formula and says so. Where no
+example was found (MELD 3.0, CKD-EPI 2021, ALBI, Y-90), the expected value is worked out by
+hand in the comment, so a reviewer can redo it.
 """
 
 from __future__ import annotations
