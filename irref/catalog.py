@@ -218,7 +218,7 @@ def _fingerprint(dirs: Sequence[StrPath], *, full: bool = False) -> tuple[str, l
     build: the installed shipped catalog is listed too) also the files as (directory index, kind,
     path), else None."""
     paths: list[str] = [f"{FORMAT}|{__version__}|{sys.version_info[:2]}"]
-    stamps: Any = b""  # an array of int64 once a directory is scanned (array is imported only then)
+    stamps: Any = None  # sizes and mtimes as int64 (array is imported only when a directory is scanned)
     scans: list[tuple[int, _Scan]] = []
     listed_all = True
     for i, directory in enumerate(dirs):
@@ -227,7 +227,7 @@ def _fingerprint(dirs: Sequence[StrPath], *, full: bool = False) -> tuple[str, l
             listed_all = False
             continue
         scanned = _scan(directory)
-        if not scans:
+        if stamps is None:
             from array import array
 
             stamps = array("q")
@@ -239,7 +239,7 @@ def _fingerprint(dirs: Sequence[StrPath], *, full: bool = False) -> tuple[str, l
         stamps.extend([n for v in scanned.vocab for n in v[2:]])
         stamps.extend(scanned.sizes)
         stamps.extend(scanned.mtimes)
-    key = _digest("\n".join(paths)) + "-" + _digest(stamps.tobytes() if scans else stamps)
+    key = _digest("\n".join(paths)) + "-" + _digest(b"" if stamps is None else stamps.tobytes())
     if not (full and listed_all):  # a warm run needs the key only
         return key, None
     return key, [(i, f[0], f[1]) for i, scanned in scans for f in scanned.files()]

@@ -9,44 +9,13 @@ from irref.catalog import Index
 from irref.errors import NotFoundError, UsageError
 from irref.fields import COMPARE_ROWS, for_audience
 from irref.normalize import normalize
+from irref.plain import Plain
 from irref.vocab import BODY_REGIONS, CATEGORIES, SECTION_ALIASES, SECTIONS
 
 __all__ = ["COMPARE_ROWS"]
 
 
-class _Plain:
-    """A small data class: fields set by position or name, defaults (a type such as ``list`` is a
-    factory), equality and repr. Used instead of dataclasses, whose import (with inspect) costs a
-    warm run about 13 ms."""
-
-    _fields: tuple[str, ...] = ()
-    _defaults: dict = {}  # noqa: RUF012  (read-only class table)
-
-    def __init__(self, *args, **kwargs) -> None:
-        if len(args) > len(self._fields):
-            raise TypeError(f"{type(self).__name__} takes {len(self._fields)} fields")
-        values = dict(zip(self._fields, args, strict=False))
-        values.update(kwargs)
-        for name in self._fields:
-            if name in values:
-                value = values[name]
-            elif name in self._defaults:
-                default = self._defaults[name]
-                value = default() if isinstance(default, type) else default
-            else:
-                raise TypeError(f"{type(self).__name__} needs {name}")
-            setattr(self, name, value)
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and all(getattr(self, n) == getattr(other, n) for n in self._fields)
-
-    __hash__ = None  # type: ignore[assignment]  # mutable, like a dataclass with eq
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(" + ", ".join(f"{n}={getattr(self, n)!r}" for n in self._fields) + ")"
-
-
-class Shown(_Plain):
+class Shown(Plain):
     """One resolved procedure: id, match, record, raw (its JSON), variants [(id, name)], parent
     (id, name) or None, sections asked for, default_sections (`--for`), condition_names."""
 
@@ -54,14 +23,14 @@ class Shown(_Plain):
     _defaults = {"default_sections": None, "condition_names": dict}  # noqa: RUF012
 
 
-class Row(_Plain):
+class Row(Plain):
     """One procedure in a table of results."""
 
     _fields = ("id", "name", "category", "modalities", "bleeding_risk", "setting", "summary", "purpose")
     _defaults = {"purpose": None}  # noqa: RUF012
 
 
-class Listing(_Plain):
+class Listing(Plain):
     """The result of `list` or `for-condition`: ids in display order; table rows read on demand
     (`fetch(id) -> Row`)."""
 
@@ -229,7 +198,7 @@ def list_procedures(
 # ---------------------------------------------------------------- compare, vocabularies, tree
 
 
-class Compared(_Plain):
+class Compared(Plain):
     """Records resolved for `compare`, in the order asked: matches, records, raws."""
 
     _fields = ("matches", "records", "raws")
@@ -285,7 +254,7 @@ def compare_cell(index: Index, record: dict, field: str, max_items: int = 4, pla
     return str(value or "")
 
 
-class VocabEntry(_Plain):
+class VocabEntry(Plain):
     """One entry of the condition or modality vocabulary."""
 
     _fields = ("id", "name", "synonyms", "procedures", "procedure_ids")
@@ -333,7 +302,7 @@ def vocabulary(index: Index, kind: str, query: str | None = None) -> tuple[list[
     return [e for e in entries if e.id in keep], notices
 
 
-class Node(_Plain):
+class Node(Plain):
     """One procedure in the family tree: id, name, children."""
 
     _fields = ("id", "name", "children")

@@ -179,15 +179,12 @@ def show(
     if as_json:
         from irref import output
 
-        picks = shown.sections or shown.default_sections
-        if picks is None:
-            output.write_raw_record(output.with_keys(shown.raw, {"match": shown.match.as_dict()}), sys.stdout)
-        else:
-            picked = {"id": shown.id, "name": shown.record["name"]}
-            for key in picks:
-                picked[key] = [r for r, _ in shown.variants] if key == "variants" else shown.record.get(key)
-            picked["match"] = shown.match.as_dict()
-            output.write_json(picked, sys.stdout)
+        # sections or an audience were asked for (the whole record was answered above)
+        picked = {"id": shown.id, "name": shown.record["name"]}
+        for key in shown.sections or shown.default_sections:
+            picked[key] = [r for r, _ in shown.variants] if key == "variants" else shown.record.get(key)
+        picked["match"] = shown.match.as_dict()
+        output.write_json(picked, sys.stdout)
     else:
         _draw(index, lambda views, con: views.render_show(con, shown))
     return int(ExitCode.OK)

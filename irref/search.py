@@ -46,6 +46,7 @@ from itertools import accumulate
 from irref.errors import UsageError
 from irref.fields import SEARCH_WEIGHTS
 from irref.normalize import fold
+from irref.plain import Frozen
 from irref.vocab import SPELLING
 
 __all__ = ["FIELD_WEIGHTS", "STOP_WORDS", "Hit", "Snippet", "search"]
@@ -99,45 +100,7 @@ _STOP_ALT = "|".join(sorted(STOP_WORDS, key=len, reverse=True))
 _GAP = re.compile(rf"(?:['’]s(?![a-z0-9]))?[\s\-/'’\"()]*(?:(?:{_STOP_ALT})[\s\-/'’\"()]+){{0,2}}")
 
 
-class _Frozen:
-    """A small immutable record: fields (``_fields``, in order) by position or name, equality, hash
-    and repr, as a frozen dataclass gives; dataclasses would import inspect (~15 ms of a search)."""
-
-    __slots__ = ()
-    _fields: tuple[str, ...] = ()
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        names = self._fields
-        if len(args) > len(names) or any(k not in names or k in names[: len(args)] for k in kwargs):
-            raise TypeError(f"{type(self).__name__}{names}: bad arguments")
-        values = dict(zip(names, args, strict=False)) | kwargs
-        if len(values) != len(names):
-            raise TypeError(f"{type(self).__name__} needs {', '.join(n for n in names if n not in values)}")
-        for name in names:
-            object.__setattr__(self, name, values[name])
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"{type(self).__name__} is immutable")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"{type(self).__name__} is immutable")
-
-    def _values(self) -> tuple:
-        return tuple(getattr(self, n) for n in self._fields)
-
-    def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
-            return NotImplemented
-        return self._values() == other._values()  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash(self._values())
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(" + ", ".join(f"{n}={getattr(self, n)!r}" for n in self._fields) + ")"
-
-
-class Snippet(_Frozen):
+class Snippet(Frozen):
     """An excerpt of one field around its matches.
 
     ``field`` is the record field path (``summary``, ``steps[2]``, ``conditions[0].purpose``;
@@ -148,10 +111,9 @@ class Snippet(_Frozen):
     """
 
     _fields = ("field", "text", "spans")
-    __slots__ = ("field", "spans", "text")
 
 
-class Hit(_Frozen):
+class Hit(Frozen):
     """One ranked result.
 
     ``score`` is 0-100 rounded to 0.1 (see the module docstring); ``matched`` lists every
@@ -161,7 +123,6 @@ class Hit(_Frozen):
     """
 
     _fields = ("id", "name", "score", "matched", "snippets")
-    __slots__ = ("id", "matched", "name", "score", "snippets")
 
 
 # ---------------------------------------------------------------- words
